@@ -1,0 +1,25 @@
+"""Helpers shared by the chapters: data loading (`utils.data`), plotting (`utils.plotting`) and
+device choice (`utils.device`).
+
+Importing this package changes nothing: no seeding, no plotting style, no device choice.
+Chapters call what they need explicitly, e.g. ``utils.pick_device()``.
+"""
+
+from importlib import import_module
+
+_EXPORTS = {
+    "Cities": "utils.data",
+    "load_cities": "utils.data",
+    "load_sine_data": "utils.data",
+    "pick_device": "utils.device",
+    "run_report": "utils.device",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    # Submodules load on first use, so `python -m utils.data` runs without a double import.
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'utils' has no attribute {name!r}")

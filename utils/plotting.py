@@ -1,0 +1,193 @@
+"""The figures the chapters share, in one style.
+
+Each helper draws on the `ax` it is given and returns what it drew; none calls ``plt.show()``.
+Call :func:`use_course_style` once in a chapter's setup cell to get the course's look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib as mpl
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+from matplotlib.contour import QuadContourSet
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
+
+COURSE_STYLE = {
+    "figure.figsize": (8, 5),
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "font.size": 13,
+    "axes.titlesize": 15,
+    "axes.labelsize": 14,
+    "legend.fontsize": 12,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "lines.linewidth": 2.0,
+    "image.cmap": "viridis",
+    "animation.embed_limit": 8.0,  # MB; the chapters' animations stay well below
+}
+
+
+def use_course_style() -> None:
+    """Apply the course's matplotlib settings (sizes readable on slides) to this session."""
+    mpl.rcParams.update(COURSE_STYLE)
+
+
+def plot_loss(ax: Axes, losses: Sequence[float] | np.ndarray, label: str | None = None, **kwargs) -> Line2D:
+    """Draw a loss curve against the step number on a logarithmic y-axis."""
+    values = np.asarray(losses, dtype=float)
+    (line,) = ax.semilogy(np.arange(len(values)), values, label=label, **kwargs)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    if label is not None:
+        ax.legend()
+    return line
+
+
+def plot_contour(
+    ax: Axes,
+    x: np.ndarray,
+    y: np.ndarray,
+    z: np.ndarray,
+    levels: int | Sequence[float] = 30,
+    log: bool = False,
+    filled: bool = True,
+) -> QuadContourSet:
+    """Draw contours of `z` over the grid `x`, `y` (2-D arrays); `log` spaces the levels geometrically."""
+    z = np.asarray(z, dtype=float)
+    if log:
+        positive = z[z > 0]
+        if positive.size == 0:
+            raise ValueError("plot_contour(log=True) needs some positive values in z.")
+        count = levels if isinstance(levels, int) else len(levels)
+        levels = np.geomspace(positive.min(), z.max(), count)
+        norm = mpl.colors.LogNorm(vmin=levels[0], vmax=levels[-1])
+    else:
+        norm = None
+    draw = ax.contourf if filled else ax.contour
+    return draw(x, y, z, levels=levels, norm=norm)
+
+
+def plot_trajectories(
+    ax: Axes, trajectories: Mapping[str, np.ndarray | Sequence[Sequence[float]]], markersize: float = 4
+) -> list[Line2D]:
+    """Draw each (steps, 2) path as a line with dots, its start as a circle and its end as a star."""
+    lines = []
+    for label, path in trajectories.items():
+        points = np.asarray(path, dtype=float)
+        (line,) = ax.plot(points[:, 0], points[:, 1], ".-", label=label, markersize=markersize)
+        colour = line.get_color()
+        ax.plot(points[0, 0], points[0, 1], "o", color=colour, markersize=9, markeredgecolor="white")
+        ax.plot(points[-1, 0], points[-1, 1], "*", color=colour, markersize=16, markeredgecolor="white")
+        lines.append(line)
+    if lines:
+        ax.legend()
+    return lines
+
+
+def plot_city_map(
+    ax: Axes, xy: np.ndarray, names: Sequence[str], colour: str = "C0", fontsize: float = 9
+) -> tuple[mpl.collections.PathCollection, list[Text]]:
+    """Scatter city positions `xy` (n, 2: east, north) and label each with its name."""
+    xy = np.asarray(xy, dtype=float)
+    if xy.shape != (len(names), 2):
+        raise ValueError(f"plot_city_map: xy has shape {xy.shape}, expected ({len(names)}, 2), one row per name.")
+    points = ax.scatter(xy[:, 0], xy[:, 1], color=colour, s=25, zorder=3)
+    labels = [
+        ax.annotate(name, (east, north), xytext=(4, 3), textcoords="offset points", fontsize=fontsize)
+        for name, (east, north) in zip(names, xy)
+    ]
+    ax.set_aspect("equal", adjustable="datalim")
+    return points, labels
+
+
+def autograd_graph(output: torch.Tensor, names: Mapping[str, torch.Tensor] | None = None):
+    """Walk `output.grad_fn` back to the leaves; return (nodes, edges).
+
+    nodes maps a node id to its label; edges are (child id, parent id) pairs pointing from an
+    input towards the output, the direction of the forward pass. Leaves are labelled with their
+    name in `names` when given.
+    """
+    if output.grad_fn is None:
+        raise ValueError("autograd_graph: the tensor has no grad_fn; was it computed from a tensor with requires_grad=True?")
+    leaf_names = {id(tensor): name for name, tensor in (names or {}).items()}
+    nodes: dict[int, str] = {}
+    edges: list[tuple[int, int]] = []
+    stack = [output.grad_fn]
+    while stack:
+        fn = stack.pop()
+        if id(fn) in nodes:
+            continue
+        if hasattr(fn, "variable"):  # AccumulateGrad: the leaf tensor that receives .grad
+            nodes[id(fn)] = leaf_names.get(id(fn.variable), f"leaf {tuple(fn.variable.shape)}")
+        else:
+            nodes[id(fn)] = type(fn).__name__.removesuffix("0").removesuffix("Backward") or type(fn).__name__
+        for parent, _ in fn.next_functions:
+            if parent is not None:
+                edges.append((id(parent), id(fn)))
+                stack.append(parent)
+    return nodes, edges
+
+
+def draw_autograd_graph(
+    ax: Axes, output: torch.Tensor, names: Mapping[str, torch.Tensor] | None = None, output_name: str = "output"
+) -> dict[int, Text]:
+    """Draw the graph autograd recorded for `output`, leaves on the left, `output` on the right.
+
+    Operation nodes show the name of the forward operation (``Mul``, ``Pow``...); leaves show their
+    name from `names`. Returns the text box drawn for each node.
+    """
+    nodes, edges = autograd_graph(output, names)
+    root = id(output.grad_fn)
+    # Column of a node = its longest distance from the output, so arrows always point right.
+    depth = {root: 0}
+    parents_of: dict[int, list[int]] = {}
+    for child, parent in edges:
+        parents_of.setdefault(parent, []).append(child)
+    order = [root]
+    for node in order:
+        for child in parents_of.get(node, []):
+            if depth.get(child, -1) < depth[node] + 1:
+                depth[child] = depth[node] + 1
+                order.append(child)
+    columns = max(depth.values())
+    by_column: dict[int, list[int]] = {}
+    for node in nodes:
+        by_column.setdefault(columns - depth[node], []).append(node)
+    position = {}
+    for column, members in by_column.items():
+        for row, node in enumerate(members):
+            position[node] = (column, (len(members) - 1) / 2 - row)
+    position["out"] = (columns + 1, position[root][1])
+
+    boxes = {}
+    for node, label in nodes.items():
+        is_leaf = node not in parents_of
+        boxes[node] = ax.text(
+            *position[node],
+            label,
+            ha="center",
+            va="center",
+            fontsize=12,
+            bbox={"boxstyle": "round,pad=0.4", "facecolor": "#fde9c9" if is_leaf else "#dbe9f6", "edgecolor": "0.3"},
+        )
+    boxes["out"] = ax.text(
+        *position["out"], output_name, ha="center", va="center", fontsize=12,
+        bbox={"boxstyle": "round,pad=0.4", "facecolor": "#d9f2d9", "edgecolor": "0.3"},
+    )
+    arrow = {"arrowstyle": "->", "color": "0.35", "shrinkA": 18, "shrinkB": 18}
+    for child, parent in edges + [(root, "out")]:
+        ax.annotate("", xy=position[parent], xytext=position[child], arrowprops=arrow)
+    ax.set_xlim(-0.6, columns + 1.6)
+    rows = max(len(members) for members in by_column.values())
+    ax.set_ylim(-rows / 2 - 0.3, rows / 2 + 0.3)
+    ax.set_axis_off()
+    return boxes
