@@ -130,10 +130,9 @@ def autograd_graph(output: torch.Tensor, names: Mapping[str, torch.Tensor] | Non
             nodes[id(fn)] = leaf_names.get(id(fn.variable), f"leaf {tuple(fn.variable.shape)}")
         else:
             nodes[id(fn)] = type(fn).__name__.removesuffix("0").removesuffix("Backward") or type(fn).__name__
-        for parent, _ in fn.next_functions:
-            if parent is not None:
-                edges.append((id(parent), id(fn)))
-                stack.append(parent)
+        parents = [parent for parent, _ in fn.next_functions if parent is not None]
+        edges.extend((id(parent), id(fn)) for parent in parents)
+        stack.extend(reversed(parents))  # the first input is visited (and drawn) first
     return nodes, edges
 
 

@@ -1,0 +1,115 @@
+"""utils.data: the shipped files load, regenerate byte for byte, and bad files fail loudly."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from utils import data
+from utils.data import load_cities, load_sine_data
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    for name in ("cities.csv", "distances.npy", "sgd_data.npy"):
+        shutil.copy(data.DATA_DIR / name, tmp_path / name)
+    return tmp_path
+
+
+def test_shipped_files_regenerate_byte_for_byte():
+    assert data.regenerate(check=True) == []
+
+
+def test_regenerate_writes_identical_files(tmp_path):
+    assert sorted(data.regenerate(tmp_path)) == ["cities.csv", "distances.npy", "sgd_data.npy"]
+    for name in ("cities.csv", "distances.npy", "sgd_data.npy"):
+        assert (tmp_path / name).read_bytes() == (data.DATA_DIR / name).read_bytes()
+
+
+def test_cities_are_the_36_in_order():
+    cities = load_cities()
+    assert len(cities.names) == 36
+    assert cities.names[0] == "Amsterdam" and cities.names[-1] == "Zurich"
+    assert cities.coordinates.shape == (36, 2)
+    assert cities.distances.shape == (36, 36) and cities.distances.dtype == np.float64
+
+
+def test_known_distances_in_km():
+    cities = load_cities()
+    index = cities.names.index
+    # Great-circle distances on a sphere of radius 6371 km (published values: London-Paris ~344 km).
+    assert cities.distances[index("London"), index("Paris")] == pytest.approx(343.6, abs=1.0)
+    assert cities.distances[index("Madrid"), index("Moscow")] == pytest.approx(3440, rel=0.01)
+
+
+def test_distance_matrix_is_a_metric_on_the_sample():
+    d = load_cities().distances
+    assert np.allclose(d, d.T) and np.all(np.diag(d) == 0) and np.all(d >= 0)
+    # triangle inequality holds for great-circle distances
+    assert np.all(d[:, None, :] <= d[:, :, None] + d[None, :, :] + 1e-9)
+
+
+def test_sine_data_is_float32_pairs_near_the_true_curve():
+    x, y = load_sine_data()
+    assert x.dtype == np.float32 and y.dtype == np.float32 and x.shape == y.shape and len(x) >= 400
+    residual = y - np.sin(data.SINE_W * x + data.SINE_T)
+    assert abs(residual.std() - data.SINE_NOISE) < 0.02
+
+
+def test_missing_file_names_the_path_and_the_fix(data_copy):
+    (data_copy / "distances.npy").unlink()
+    with pytest.raises(FileNotFoundError, match=r"distances\.npy.*python -m utils\.data"):
+        load_cities(data_copy)
+
+
+def test_missing_sine_file_names_the_path(data_copy):
+    (data_copy / "sgd_data.npy").unlink()
+    with pytest.raises(FileNotFoundError, match=r"sgd_data\.npy"):
+        load_sine_data(data_copy)
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "message"),
+    [
+        (lambda d: d[:-1], "shape"),
+        (lambda d: d.astype(np.float32), "dtype"),
+        (lambda d: d + np.triu(np.ones_like(d), 1), "not symmetric"),
+        (lambda d: -d, "negative"),
+        (lambda d: d + np.eye(len(d)), "diagonal"),
+        (lambda d: np.where(np.eye(len(d), dtype=bool), d, np.nan), "NaN"),
+    ],
+)
+def test_bad_distance_matrix_raises_value_error(data_copy, corrupt, message):
+    path = data_copy / "distances.npy"
+    np.save(path, corrupt(np.load(path)))
+    with pytest.raises(ValueError, match=message):
+        load_cities(data_copy)
+
+
+def test_pickled_file_is_refused(data_copy):
+    np.save(data_copy / "distances.npy", np.array([{"not": "numbers"}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match="distances.npy"):
+        load_cities(data_copy)
+
+
+def test_bad_csv_header_is_named(data_copy):
+    path = data_copy / "cities.csv"
+    path.write_text(path.read_text().replace("latitude", "lat", 1))
+    with pytest.raises(ValueError, match="city,latitude,longitude"):
+        load_cities(data_copy)
+
+
+def test_sine_data_with_wrong_shape_or_dtype_raises(data_copy):
+    path = data_copy / "sgd_data.npy"
+    np.save(path, np.zeros((10, 3), dtype=np.float32))
+    with pytest.raises(ValueError, match="shape"):
+        load_sine_data(data_copy)
+    np.save(path, np.zeros((10, 2), dtype=np.float64))
+    with pytest.raises(ValueError, match="float32"):
+        load_sine_data(data_copy)
+
+
+def test_check_mode_reports_a_changed_file(tmp_path):
+    data.regenerate(tmp_path)
+    (tmp_path / "cities.csv").write_text("city,latitude,longitude\n")
+    assert data.regenerate(tmp_path, check=True) == ["cities.csv"]

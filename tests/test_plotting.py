@@ -1,0 +1,93 @@
+"""utils.plotting: each helper draws on the given axes and returns what it drew."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from utils import plotting
+
+
+@pytest.fixture
+def ax():
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+def test_importing_changes_no_style():
+    before = dict(matplotlib.rcParams)
+    import importlib
+
+    importlib.reload(plotting)
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_use_course_style_sets_slide_sized_figures():
+    with matplotlib.rc_context():
+        plotting.use_course_style()
+        assert tuple(matplotlib.rcParams["figure.figsize"]) == (8, 5)
+        assert matplotlib.rcParams["font.size"] >= 12
+
+
+def test_plot_loss_is_semilog_with_one_point_per_step(ax):
+    line = plotting.plot_loss(ax, [1.0, 0.1, 0.01], label="gd")
+    assert ax.get_yscale() == "log"
+    assert list(line.get_xdata()) == [0, 1, 2]
+    assert ax.get_legend() is not None
+
+
+def test_plot_contour_log_levels_are_geometric(ax):
+    x, y = np.meshgrid(np.linspace(-1, 1, 20), np.linspace(-1, 1, 20))
+    z = 1e-3 + x**2 + y**2
+    contours = plotting.plot_contour(ax, x, y, z, levels=10, log=True)
+    ratios = contours.levels[1:] / contours.levels[:-1]
+    assert np.allclose(ratios, ratios[0])
+
+
+def test_plot_contour_log_needs_positive_values(ax):
+    x, y = np.meshgrid(np.arange(3), np.arange(3))
+    with pytest.raises(ValueError, match="positive"):
+        plotting.plot_contour(ax, x, y, -np.ones((3, 3)), log=True)
+
+
+def test_plot_trajectories_draws_one_line_per_path(ax):
+    lines = plotting.plot_trajectories(ax, {"a": [[0, 0], [1, 1]], "b": np.zeros((3, 2))})
+    assert [line.get_label() for line in lines] == ["a", "b"]
+    assert list(lines[0].get_xdata()) == [0, 1]
+
+
+def test_plot_city_map_labels_every_city(ax):
+    points, labels = plotting.plot_city_map(ax, np.array([[0.0, 0.0], [1.0, 2.0]]), ["A", "B"])
+    assert [label.get_text() for label in labels] == ["A", "B"]
+    assert points.get_offsets().shape == (2, 2)
+
+
+def test_plot_city_map_rejects_mismatched_names(ax):
+    with pytest.raises(ValueError, match="one row per name"):
+        plotting.plot_city_map(ax, np.zeros((3, 2)), ["A", "B"])
+
+
+def test_autograd_graph_walks_to_named_leaves():
+    x1 = torch.tensor(2.0, requires_grad=True)
+    x2 = torch.tensor(2.0, requires_grad=True)
+    f = 0.2 * x1**2 + 0.2 * x2**2 - 5
+    nodes, edges = plotting.autograd_graph(f, {"x1": x1, "x2": x2})
+    assert sorted(nodes.values()) == sorted(["x1", "x2", "Pow", "Pow", "Mul", "Mul", "Add", "Sub"])
+    assert len(edges) == 7  # a tree: one edge fewer than nodes
+
+
+def test_autograd_graph_needs_a_recorded_tensor():
+    with pytest.raises(ValueError, match="requires_grad"):
+        plotting.autograd_graph(torch.tensor(1.0))
+
+
+def test_draw_autograd_graph_puts_leaves_left_of_output(ax):
+    x = torch.tensor(1.0, requires_grad=True)
+    boxes = plotting.draw_autograd_graph(ax, (x * 3).sin(), names={"x": x}, output_name="y")
+    texts = {box.get_text(): box.get_position()[0] for box in boxes.values()}
+    assert texts["x"] < texts["Mul"] < texts["Sin"] < texts["y"]
