@@ -113,3 +113,12 @@ def test_check_mode_reports_a_changed_file(tmp_path):
     data.regenerate(tmp_path)
     (tmp_path / "cities.csv").write_text("city,latitude,longitude\n")
     assert data.regenerate(tmp_path, check=True) == ["cities.csv"]
+
+
+def test_data_readme_states_the_current_checksums():
+    import hashlib
+
+    readme = (data.DATA_DIR / "README.md").read_text()
+    for name, content in data.build_files().items():
+        assert hashlib.sha256(content).hexdigest() in readme, f"data/README.md: update the sha256 of {name}"
+    assert f"w = {data.SINE_W}" in readme and f"t = {data.SINE_T}" in readme
