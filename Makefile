@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ASSETS := _build/assets
 PIP_QUIET := --quiet --disable-pip-version-check
+# Extra pip options, e.g. PIP_EXTRA="--extra-index-url https://download.pytorch.org/whl/cpu" where
+# PyPI's torch would be a CUDA build.
+PIP_EXTRA ?=
 
 .PHONY: setup browser book slides test bench dist lab clean
 
@@ -15,8 +18,7 @@ setup: $(STAMP) $(ASSETS)/.staged
 # Python environment: requirements.txt (torch pinned to the CPU wheel) plus `utils` in editable mode.
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install $(PIP_QUIET) --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-	$(PY) -m pip install $(PIP_QUIET) -r requirements.txt -e . 2>&1 | grep -v "^WARNING: Location"; test $${PIPESTATUS[0]} -eq 0
+	$(PY) -m pip install $(PIP_QUIET) $(PIP_EXTRA) -r requirements.txt -e . 2>&1 | grep -v "^WARNING: Location"; test $${PIPESTATUS[0]} -eq 0
 	@touch $@
 
 # Front-end assets from the npm registry, pinned by package-lock.json; never committed.
