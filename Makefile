@@ -51,6 +51,10 @@ test: setup browser
 bench: setup
 	$(PY) -m bench
 
+# One reveal.js deck per chapter into _build/html/slides/ (`make book` writes them too).
+slides: setup
+	$(PY) -m tools.slides
+
 dist: book
 	$(PY) -m tools.dist
 

@@ -1,0 +1,75 @@
+"""The built book: it builds with warnings as errors, and every page, notebook and deck is there.
+
+The build itself runs once per test run (fixture `built_book` in tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+
+from tools import chapters
+from tools.chapter_links import deck_path, notebook_path
+
+# A script, stylesheet, image or font loaded from another host.
+REMOTE_LOAD = re.compile(r"""<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)
+
+
+def test_the_build_log_reports_no_warning(built_book):
+    log = built_book.log.read_text(encoding="utf-8")
+    assert "book build succeeded" in log
+    warnings = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
+    assert warnings == [], "\n".join(warnings)
+
+
+def test_every_page_in_the_toc_is_built(built_book):
+    missing = [page for page in built_book.pages if not (built_book.html / f"{page}.html").is_file()]
+    assert missing == []
+    assert (built_book.html / "index.html").is_file()
+    assert (built_book.html / "search.html").is_file()
+
+
+def test_every_chapter_page_links_to_its_deck_and_its_notebook(built_book):
+    assert built_book.chapters, "_toc.yml lists no chapter"
+    for chapter in built_book.chapters:
+        page = (built_book.html / f"{chapter}.html").read_text(encoding="utf-8")
+        depth = chapter.count("/")
+        assert f'href="{"../" * depth}{deck_path(chapter)}"' in page, f"{chapter}: no link to its deck"
+        assert f'href="{"../" * depth}{notebook_path(chapter)}"' in page, f"{chapter}: no .ipynb download"
+
+
+def test_pages_load_nothing_from_other_hosts(built_book):
+    for page in built_book.pages:
+        html = (built_book.html / f"{page}.html").read_text(encoding="utf-8")
+        assert not REMOTE_LOAD.search(html), f"{page}: {REMOTE_LOAD.search(html).group(0)}"
+
+
+def test_each_chapter_notebook_is_valid_and_has_its_outputs(built_book):
+    for chapter in built_book.chapters:
+        notebook = nbformat.read(built_book.html / notebook_path(chapter), as_version=4)
+        nbformat.validate(notebook)
+        source = chapters.read_chapter(chapter, built_book.root)
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        expected = [cell.source for cell in source.cells if cell.cell_type == "code"]
+        assert [cell.source for cell in code] == expected, f"{chapter}: code differs from its .md"
+        assert any(cell.outputs for cell in code), f"{chapter}: the notebook has no outputs"
+        checks = [cell for cell in code if "remove-cell" in cell.metadata.get("tags", [])]
+        assert all(not cell.outputs for cell in checks), f"{chapter}: a hidden check cell shows output"
+        errors = [out for cell in code for out in cell.outputs if out.output_type == "error"]
+        raising = [cell for cell in code if "raises-exception" in cell.metadata.get("tags", [])]
+        assert len(errors) <= len(raising), f"{chapter}: an unexpected error output"
+
+
+def test_each_chapter_has_an_offline_deck(built_book):
+    assert set(built_book.decks) == set(built_book.chapters)
+    for chapter, deck in built_book.decks.items():
+        html = (built_book.html / deck["deck"]).read_text(encoding="utf-8")
+        assert deck["slides"] >= 1
+        assert not REMOTE_LOAD.search(html), f"{chapter}: {REMOTE_LOAD.search(html).group(0)}"
+        assert "import mermaid" not in html
+        for raw_myst in ("```{", ":::{", "{solution-start}", "{exercise}"):
+            assert raw_myst not in html, f"{chapter}: raw MyST {raw_myst!r} in its deck"
+    assets = built_book.html / "slides" / "_assets"
+    for needed in ("reveal.js/dist/reveal.js", "mathjax2/MathJax.js", "requirejs/require.js", "jquery/jquery.min.js"):
+        assert (assets / needed).is_file(), needed

@@ -1,0 +1,85 @@
+"""Sphinx extension: each chapter page links to its slide deck and offers its executed `.ipynb`.
+
+sphinx-book-theme lists an `.ipynb` in the page's download menu only when a launch button
+(Binder, Colab, ...) is configured, and then copies an output-less notebook. This extension adds
+the entry itself; `tools.build_book` writes the executed notebook to `_sources/<page>.ipynb` and the
+deck to `slides/<chapter>.slides.html` after Sphinx has finished.
+
+Enabled in `_config.yml` under `sphinx: local_extensions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+CHAPTER_PREFIX = "notebooks/"
+
+# Make the notebook entry a download (not a new tab showing JSON).
+_DOWNLOAD_SCRIPT = """
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("a.btn-download-notebook-button").forEach(function (link) {
+    link.setAttribute("download", "");
+    link.removeAttribute("target");
+  });
+});
+"""
+
+
+def is_chapter(app: Sphinx, pagename: str) -> bool:
+    """A chapter is a notebook page (it has a kernelspec) under notebooks/."""
+    return pagename.startswith(CHAPTER_PREFIX) and "kernelspec" in app.env.metadata.get(pagename, {})
+
+
+def deck_path(pagename: str) -> str:
+    """Where a chapter's deck lives in the built site, relative to its root."""
+    return f"slides/{pagename.rsplit('/', 1)[-1]}.slides.html"
+
+
+def notebook_path(pagename: str) -> str:
+    """Where a chapter's executed notebook lives in the built site (the theme's download folder)."""
+    return f"_sources/{pagename}.ipynb"
+
+
+def add_chapter_buttons(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Add a "Slides" header button and an `.ipynb` entry in the download menu of a chapter page."""
+    buttons = context.get("header_buttons")
+    if buttons is None or not is_chapter(app, pagename):
+        return
+    pathto = context["pathto"]
+    for button in buttons:
+        if button.get("label") == "download-buttons":
+            entries = button["buttons"]
+            if not any(entry.get("label") == "download-notebook-button" for entry in entries):
+                entries.insert(
+                    0,
+                    {
+                        "type": "link",
+                        "url": pathto(notebook_path(pagename), 1),
+                        "text": ".ipynb",
+                        "icon": "fas fa-code",
+                        "tooltip": "Download this chapter as a notebook with its outputs",
+                        "label": "download-notebook-button",
+                    },
+                )
+    buttons.insert(
+        0,
+        {
+            "type": "link",
+            "url": pathto(deck_path(pagename), 1),
+            "text": "Slides",
+            "icon": "fas fa-person-chalkboard",
+            "tooltip": "Present this chapter as slides",
+            "label": "slides-button",
+        },
+    )
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    # After sphinx-book-theme (priority 501) has filled the header buttons.
+    app.connect("html-page-context", add_chapter_buttons, priority=502)
+    app.add_js_file(None, body=_DOWNLOAD_SCRIPT)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

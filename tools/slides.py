@@ -1,0 +1,198 @@
+"""reveal.js decks from the chapters: `python -m tools.slides` (what `make slides` runs).
+
+Each chapter's `.md` is the deck's only source: its cells' `slideshow` metadata says where slides
+start, and its executed outputs (figures, printed numbers) come from the book's execution cache.
+Cells for readers only stay out: hidden checks (`remove-cell`), the set-up cell (`hide-cell`),
+`skip` cells and solutions. MyST directives become plain Markdown (`tools.myst_slides`).
+
+Everything a deck loads is copied from `node_modules` (npm, pinned by package-lock.json) into
+`_build/html/slides/_assets/`: reveal.js 4, MathJax 2 (the API nbconvert's template calls),
+require.js and jQuery. Mermaid, which nbconvert would import from a CDN, is left out.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+from nbconvert.exporters import SlidesExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+from traitlets.config import Config
+
+from tools import chapters, myst_slides
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "slides_template"
+ASSET_DIR = "_assets"
+MANIFEST = "decks.json"
+# Logical slide size: 16:9. reveal.js scales it to the screen.
+WIDTH, HEIGHT = 1280, 720
+# Tags whose cells never reach a slide.
+DROP_TAGS = {"remove-cell", "hide-cell"}
+
+# (source under node_modules, destination under _assets): only what the decks load.
+ASSETS = [
+    ("reveal.js/dist/reveal.js", "reveal.js/dist/reveal.js"),
+    ("reveal.js/dist/reveal.css", "reveal.js/dist/reveal.css"),
+    ("reveal.js/dist/reset.css", "reveal.js/dist/reset.css"),
+    ("reveal.js/dist/theme/white.css", "reveal.js/dist/theme/white.css"),
+    ("reveal.js/dist/theme/fonts/source-sans-pro", "reveal.js/dist/theme/fonts/source-sans-pro"),
+    ("reveal.js/plugin/notes", "reveal.js/plugin/notes"),
+    ("reveal.js/LICENSE", "reveal.js/LICENSE"),
+    ("mathjax2/MathJax.js", "mathjax2/MathJax.js"),
+    ("mathjax2/config/TeX-AMS_CHTML-full.js", "mathjax2/config/TeX-AMS_CHTML-full.js"),
+    ("mathjax2/config/Safe.js", "mathjax2/config/Safe.js"),
+    ("mathjax2/extensions", "mathjax2/extensions"),
+    ("mathjax2/jax/input/TeX", "mathjax2/jax/input/TeX"),
+    ("mathjax2/jax/output/CommonHTML", "mathjax2/jax/output/CommonHTML"),
+    ("mathjax2/jax/element", "mathjax2/jax/element"),
+    ("mathjax2/fonts/HTML-CSS/TeX/woff", "mathjax2/fonts/HTML-CSS/TeX/woff"),
+    ("mathjax2/LICENSE", "mathjax2/LICENSE"),
+    ("requirejs/require.js", "requirejs/require.js"),
+    ("jquery/dist/jquery.min.js", "jquery/jquery.min.js"),
+    ("jquery/LICENSE.txt", "jquery/LICENSE.txt"),
+]
+
+
+class ChapterSlidesPreprocessor(Preprocessor):
+    """Keep what a lecture shows: drop reader-only cells, rewrite MyST markdown for reveal.js."""
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        kept = []
+        pending_start = None  # a dropped cell's "slide"/"subslide" start, handed to the next kept cell
+        in_solution = False
+        for cell in nb.cells:
+            slide_type = cell.metadata.get("slideshow", {}).get("slide_type", "-")
+            source = cell.source
+            drop = in_solution or slide_type == "skip" or bool(DROP_TAGS & set(cell.metadata.get("tags", [])))
+            if cell.cell_type == "markdown":
+                if myst_slides.opens_solution(source):
+                    in_solution, drop = True, True
+                elif myst_slides.closes_solution(source):
+                    in_solution, drop = False, True
+            if not drop and cell.cell_type == "markdown":
+                cell.source = myst_slides.myst_to_markdown(source)
+                drop = not cell.source.strip()
+            if drop:
+                if slide_type in ("slide", "subslide") and pending_start != "slide":
+                    pending_start = slide_type
+                continue
+            if pending_start and slide_type not in ("slide", "subslide"):
+                cell.metadata.setdefault("slideshow", {})["slide_type"] = pending_start
+            pending_start = None
+            if cell.cell_type == "code":
+                # Only what the room should see: no stderr, no execution counts in prompts.
+                cell.outputs = [out for out in cell.get("outputs", []) if out.get("name") != "stderr"]
+            kept.append(cell)
+        nb.cells = kept
+        return nb, resources
+
+
+def slide_count(nb: nbformat.NotebookNode) -> int:
+    """How many slides reveal.js shows for a preprocessed notebook (each subslide counts)."""
+    starts = [cell.metadata.get("slideshow", {}).get("slide_type") in ("slide", "subslide") for cell in nb.cells]
+    return sum(starts) + (0 if not starts or starts[0] else 1)
+
+
+def exporter() -> SlidesExporter:
+    """nbconvert's reveal.js exporter set up for offline, 16:9, readable decks."""
+    config = Config()
+    config.SlidesExporter.reveal_url_prefix = f"{ASSET_DIR}/reveal.js"
+    config.SlidesExporter.reveal_theme = "white"  # imports no web fonts
+    config.SlidesExporter.reveal_transition = "none"
+    config.SlidesExporter.reveal_scroll = True
+    config.SlidesExporter.reveal_number = "c/t"
+    config.SlidesExporter.reveal_width = str(WIDTH)
+    config.SlidesExporter.reveal_height = str(HEIGHT)
+    config.SlidesExporter.mathjax_url = f"{ASSET_DIR}/mathjax2/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+    config.SlidesExporter.require_js_url = f"{ASSET_DIR}/requirejs/require.js"
+    config.SlidesExporter.jquery_url = f"{ASSET_DIR}/jquery/jquery.min.js"
+    config.SlidesExporter.exclude_input_prompt = True
+    config.SlidesExporter.exclude_output_prompt = True
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_input_tags = {"remove-input", "hide-input"}
+    config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output", "hide-output"}
+    slides = SlidesExporter(
+        config=config, extra_template_paths=[str(TEMPLATE_DIR)], template_file="course_slides.html.j2"
+    )
+    slides.register_preprocessor(ChapterSlidesPreprocessor(), enabled=True)
+    slides.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    return slides
+
+
+def prepare(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook as the deck shows it (reader-only cells removed, MyST rewritten)."""
+    prepared, _ = ChapterSlidesPreprocessor().preprocess(copy.deepcopy(nb), {})
+    return prepared
+
+
+def copy_assets(node_modules: Path, slides_dir: Path) -> None:
+    """Copy the decks' front-end files from node_modules into the built site."""
+    for source, target in ASSETS:
+        origin = node_modules / source
+        if not origin.exists():
+            raise FileNotFoundError(f"{origin} is missing: run `make setup` (npm ci) first")
+        destination = slides_dir / ASSET_DIR / target
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if origin.is_dir():
+            shutil.copytree(origin, destination, dirs_exist_ok=True)
+        else:
+            shutil.copy2(origin, destination)
+
+
+def build_deck(nb: nbformat.NotebookNode, title: str, target: Path) -> int:
+    """Write one deck to `target`; return its number of slides."""
+    nb = copy.deepcopy(nb)
+    nb.metadata["title"] = title
+    body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(body, encoding="utf-8")
+    return slide_count(prepare(nb))
+
+
+def chapter_title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    """The chapter's `# Title` line, or `fallback`."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def build_decks(root: Path, notebooks: dict[str, nbformat.NotebookNode]) -> dict[str, Path]:
+    """Write a deck per chapter (from its executed notebook) plus the assets and `decks.json`."""
+    slides_dir = root / "_build" / "html" / "slides"
+    copy_assets(root / "node_modules", slides_dir)
+    decks: dict[str, Path] = {}
+    manifest = {}
+    for doc, nb in notebooks.items():
+        stem = doc.rsplit("/", 1)[-1]
+        target = slides_dir / f"{stem}.slides.html"
+        count = build_deck(nb, chapter_title(nb, stem), target)
+        decks[doc] = target
+        manifest[doc] = {"deck": f"slides/{target.name}", "slides": count}
+    (slides_dir / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    return decks
+
+
+def main() -> int:
+    root = chapters.ROOT
+    notebooks = {}
+    for doc in chapters.chapters(root):
+        try:
+            notebooks[doc] = chapters.executed_chapter(doc, root, execute_missing=True)
+        except Exception as error:  # noqa: BLE001 - report which chapter and why, then stop
+            print(f"{doc}: {error}", file=sys.stderr)
+            return 1
+    decks = build_decks(root, notebooks)
+    for doc, path in decks.items():
+        print(f"{doc}: {path.relative_to(root)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
