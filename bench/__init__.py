@@ -1,0 +1,9 @@
+"""The course's benchmarks: ``python -m bench`` (or ``make bench``) runs them and writes ``bench/results.md``.
+
+1. :mod:`bench.execution` -- executing every chapter against a floor of kernels that only import.
+2. :mod:`bench.build` -- a cold book build against rebuilds served by the execution cache.
+3. :mod:`bench.cities` -- optimisers racing to a loss of 1e-6 on the city-placement objective.
+4. :mod:`bench.devices` -- per-step time of the city objective on the CPU and, when present, CUDA.
+
+Timings live here and only here: the tests never assert on them.
+"""

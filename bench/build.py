@@ -1,0 +1,237 @@
+"""Building the book: a cold build against rebuilds that take executed chapters from the cache.
+
+Every run works on a fresh copy of the repository's files (git's tracked and untracked-but-not-ignored
+files, plus the staged front-end assets in _build/assets and a link to node_modules) under a
+temporary folder, so it never touches the real _build/. In that copy it times, with the same command `make book` uses
+(`python -m tools.build_book`: a strict `jupyter-book build --all` plus the notebook and slide
+exports):
+
+1. the cold build (empty cache: every chapter is executed);
+2. the rebuild with nothing changed (every chapter comes from the execution cache);
+3. the rebuild after a one-line edit of one chapter's code, and which chapters that re-executed
+   (the execution cache records created by that rebuild).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bench.common import ROOT, Section, Target, format_seconds, markdown_table, median
+
+REBUILD_TARGET = 0.15
+BUILD_TIMEOUT_S = 1800
+EDIT_LINE = "# (a one-line edit made by the build benchmark)"
+
+
+@dataclass
+class BuildRun:
+    """One cold build and its two rebuilds in one copy of the repository."""
+
+    cold: float
+    rebuild: float
+    edited: float
+    edited_chapter: str
+    reexecuted: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def repository_files(root: Path = ROOT) -> list[Path]:
+    """The files a clone would have plus work not yet committed: git's tracked and non-ignored files."""
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    )
+    names = [name for name in listing.stdout.decode().split("\0") if name]
+    return [Path(name) for name in names if (root / name).is_file()]
+
+
+def copy_repository(destination: Path, root: Path = ROOT) -> None:
+    """Copy the repository's files and staged front-end assets to `destination`; link node_modules."""
+    for name in repository_files(root):
+        target = destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, target)
+    if (root / "node_modules").is_dir():  # read by the slide export; linked, never written
+        (destination / "node_modules").symlink_to(root / "node_modules", target_is_directory=True)
+    assets = root / "_build" / "assets"
+    if assets.is_dir():
+        shutil.copytree(assets, destination / "_build" / "assets")
+    else:
+        stage_assets(root / "node_modules", destination / "_build" / "assets")
+
+
+def stage_assets(node_modules: Path, assets: Path) -> None:
+    """Stage MathJax from node_modules as the Makefile's `_build/assets/.staged` rule does (no `make setup` run yet)."""
+    mathjax = node_modules / "mathjax" / "es5"
+    if not mathjax.is_dir():
+        return  # the build will then say which static path is missing
+    (assets / "mathjax").mkdir(parents=True)
+    shutil.copy2(mathjax / "tex-chtml.js", assets / "mathjax")
+    shutil.copytree(mathjax / "output" / "chtml" / "fonts" / "woff-v2", assets / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2")
+    shutil.copytree(mathjax / "input" / "tex" / "extensions", assets / "mathjax" / "input" / "tex" / "extensions")
+
+
+def toc_chapters(root: Path) -> list[str]:
+    """The chapter documents `_toc.yml` lists (notebooks/NN_topic), in order."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            name = node.get("file")
+            if isinstance(name, str) and name.startswith("notebooks/"):
+                found.append(name.removesuffix(".md"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8")))
+    return found
+
+
+def edit_last_code_cell(path: Path) -> None:
+    """Append a comment line to the last code cell of a MyST chapter (its code, hence its cache key, changes)."""
+    text = path.read_text(encoding="utf-8")
+    start = text.rfind("```{code-cell}")
+    if start < 0:
+        raise ValueError(f"{path} has no code cell to edit")
+    close = text.find("\n```", start + len("```{code-cell}"))
+    if close < 0:
+        raise ValueError(f"{path}: the last code cell is not closed")
+    path.write_text(text[:close] + "\n" + EDIT_LINE + text[close:], encoding="utf-8")
+
+
+def cache_records(copy: Path) -> dict[int, str]:
+    """The execution cache's records in a built copy: primary key -> the notebook's path (uri)."""
+    from jupyter_cache.cache.main import JupyterCacheBase
+
+    folder = copy / "_build" / ".jupyter_cache"
+    if not folder.is_dir():
+        return {}
+    return {record.pk: record.uri for record in JupyterCacheBase(str(folder)).list_cache_records()}
+
+
+def build_once(copy: Path, label: str) -> tuple[float, str | None]:
+    """Run the book build in `copy`; return (seconds, None or a short failure description)."""
+    if (copy / "tools" / "build_book.py").is_file():
+        command = [sys.executable, "-m", "tools.build_book", "--quiet"]
+    else:  # before tools.build_book existed: the strict jupyter-book build alone
+        command = [str(Path(sys.executable).with_name("jupyter-book")), "build", ".", "--all", "-W", "-n", "--keep-going"]
+    log = copy / f"bench-{label}.log"
+    begin = time.perf_counter()
+    with log.open("w", encoding="utf-8") as handle:
+        status = subprocess.run(command, cwd=copy, stdout=handle, stderr=subprocess.STDOUT, timeout=BUILD_TIMEOUT_S)
+    seconds = time.perf_counter() - begin
+    if status.returncode == 0:
+        return seconds, None
+    problems = [
+        line.strip()
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+        if re.search(r"\b(WARNING|ERROR|CRITICAL):|Error\b", line) and "[IPKernelApp]" not in line
+    ]
+    first = problems[0][:160] if problems else "see the build log"
+    return seconds, f"{label} build exited {status.returncode}: {first}"
+
+
+def measure(keep: bool = False) -> BuildRun:
+    """Cold build, rebuild, and rebuild after editing the first chapter, in one fresh copy."""
+    copy = Path(tempfile.mkdtemp(prefix="bench-build-"))
+    try:
+        copy_repository(copy)
+        failures = []
+        cold, failure = build_once(copy, "cold")
+        failures += [failure] if failure else []
+        rebuild, failure = build_once(copy, "rebuild")
+        failures += [failure] if failure else []
+        chapters = toc_chapters(copy)
+        edited_chapter = chapters[0] if chapters else ""
+        before = cache_records(copy)
+        if edited_chapter:
+            edit_last_code_cell(copy / f"{edited_chapter}.md")
+        edited, failure = build_once(copy, "edited")
+        failures += [failure] if failure else []
+        after = cache_records(copy)
+        reexecuted = sorted(
+            Path(uri).resolve().relative_to(copy.resolve()).with_suffix("").as_posix()
+            for pk, uri in after.items()
+            if pk not in before
+        )
+        return BuildRun(cold, rebuild, edited, edited_chapter, reexecuted, failures)
+    finally:
+        if keep:
+            print(f"  kept the build copy in {copy}", flush=True)
+        else:
+            shutil.rmtree(copy, ignore_errors=True)
+
+
+def run(repeats: int, keep: bool = False) -> Section:
+    """Measure `repeats` fresh copies; the table holds the medians."""
+    section = Section("2. Building the book: cold build against cached rebuilds")
+    runs = []
+    for repeat in range(repeats):
+        result = measure(keep)
+        runs.append(result)
+        print(
+            f"  build {repeat + 1}/{repeats}: cold {result.cold:.1f} s, rebuild {result.rebuild:.1f} s, "
+            f"after editing {result.edited_chapter}: {result.edited:.1f} s, re-executed {result.reexecuted}",
+            flush=True,
+        )
+    cold = median([result.cold for result in runs])
+    rebuild = median([result.rebuild for result in runs])
+    edited = median([result.edited for result in runs])
+    chapters = toc_chapters(ROOT)
+    edited_chapter = runs[0].edited_chapter
+    section.lines += [
+        f"`python -m tools.build_book` (what `make book` runs) in a fresh copy of the repository, {len(chapters)} "
+        f"chapters in `_toc.yml`. Median of {repeats} copies.",
+        "",
+        *markdown_table(
+            ["build", "wall", "share of the cold build"],
+            [
+                ("cold (empty execution cache)", format_seconds(cold), "100%"),
+                ("rebuild, nothing changed", format_seconds(rebuild), f"{rebuild / cold:.0%}"),
+                (f"rebuild after a one-line edit of {edited_chapter}", format_seconds(edited), f"{edited / cold:.0%}"),
+            ],
+        ),
+        "",
+    ]
+    reexecuted = sorted({tuple(result.reexecuted) for result in runs})
+    section.lines.append(
+        "Chapters re-executed by the rebuild after the edit (new execution-cache records): "
+        + "; ".join(", ".join(names) or "none" for names in reexecuted)
+        + "."
+    )
+    failures = sorted({failure for result in runs for failure in result.failures})
+    if failures:
+        section.lines += ["", "The build reported problems (timings still shown, but read them with care):", ""]
+        section.lines += [f"- {failure}" for failure in failures]
+    ok = not failures
+    section.targets.append(
+        Target(
+            f"rebuild with nothing changed <= {REBUILD_TARGET:.0%} of the cold build",
+            rebuild / cold <= REBUILD_TARGET,
+            f"{rebuild / cold:.0%} ({format_seconds(rebuild)} against {format_seconds(cold)})"
+            + ("" if ok else "; the builds reported problems"),
+        )
+    )
+    only_it = all(result.reexecuted == [result.edited_chapter] for result in runs)
+    section.targets.append(
+        Target(
+            "a rebuild after editing one chapter re-executes only it",
+            only_it,
+            "re-executed: " + "; ".join(", ".join(names) or "none" for names in reexecuted),
+        )
+    )
+    return section

@@ -1,0 +1,222 @@
+"""City placement: how long each optimiser takes to bring the city objective down to a loss of 1e-6.
+
+The objective (the city chapter's), with D the 36 x 36 great-circle distances divided by their
+Frobenius norm and X the positions, a seeded uniform random start divided by its Frobenius norm:
+
+    f(X) = 1/2 * sum_ij (|x_i - x_j|^2 - d_ij^2)^2,     df/dx_i = 4 * sum_j r_ij (x_i - x_j),
+
+with r_ij = |x_i - x_j|^2 - d_ij^2. Both normalisations make f itself the normalised loss: f starts
+near 0.16 and its minimum is about 1e-8 (a sphere does not lie flat, so 0 is out of reach).
+Every method counts its evaluations of f; the clock stops at the first evaluation with f <= 1e-6.
+Everything is float64 on the CPU.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import scipy.optimize
+import torch
+
+from bench.common import Section, Target, format_seconds, markdown_table, median
+
+TARGET_LOSS = 1e-6
+SEED = 0
+FIXED_STEP_LR = 0.1
+ADAM_LR = 0.01
+MAX_EVALUATIONS = 50_000
+SPEED_UP_TARGET = 20.0
+
+
+def city_problem(seed: int = SEED) -> tuple[torch.Tensor, torch.Tensor]:
+    """The normalised distances D (36 x 36) and the normalised seeded random start X0 (36 x 2), float64."""
+    import utils
+
+    distances = torch.tensor(utils.load_cities().distances, dtype=torch.float64)
+    D = distances / torch.linalg.norm(distances)
+    generator = torch.Generator().manual_seed(seed)
+    X0 = torch.rand(len(D), 2, generator=generator, dtype=torch.float64)
+    return D, X0 / torch.linalg.norm(X0)
+
+
+def city_loss(X: torch.Tensor, D: torch.Tensor) -> torch.Tensor:
+    """f(X) = 1/2 * sum_ij (|x_i - x_j|^2 - d_ij^2)^2, vectorised over all pairs."""
+    squared = ((X[:, None, :] - X[None, :, :]) ** 2).sum(dim=-1)
+    return 0.5 * ((squared - D**2) ** 2).sum()
+
+
+def city_loss_and_gradient_loops(x: list[list[float]], d: list[list[float]]) -> tuple[float, list[list[float]]]:
+    """f and its hand-derived gradient 4 * sum_j r_ij (x_i - x_j), with plain Python loops over i and j."""
+    n = len(x)
+    loss = 0.0
+    gradient = [[0.0, 0.0] for _ in range(n)]
+    for i in range(n):
+        for j in range(n):
+            dx = x[i][0] - x[j][0]
+            dy = x[i][1] - x[j][1]
+            r = dx * dx + dy * dy - d[i][j] * d[i][j]
+            loss += 0.5 * r * r
+            gradient[i][0] += 4.0 * r * dx
+            gradient[i][1] += 4.0 * r * dy
+    return loss, gradient
+
+
+class TargetReached(Exception):
+    """Raised by a Recorder to stop an optimiser at the first evaluation that reaches the target."""
+
+
+class Recorder:
+    """Counts evaluations of f and stops the run (raising TargetReached) once f <= target."""
+
+    def __init__(self, target: float = TARGET_LOSS, limit: int = MAX_EVALUATIONS) -> None:
+        self.target = target
+        self.limit = limit
+        self.evaluations = 0
+        self.last = float("nan")
+        self.start = time.perf_counter()
+        self.seconds: float | None = None
+
+    def __call__(self, value: float) -> None:
+        self.evaluations += 1
+        self.last = value
+        if value <= self.target:
+            self.seconds = time.perf_counter() - self.start
+            raise TargetReached
+        if not np.isfinite(value) or self.evaluations >= self.limit:
+            raise TargetReached  # gave up: diverged or out of evaluations; seconds stays None
+
+
+def fixed_step_descent(D: torch.Tensor, X0: torch.Tensor, record: Recorder, lr: float = FIXED_STEP_LR) -> None:
+    """X <- X - lr * grad f(X), one evaluation per step."""
+    X = X0.clone().requires_grad_(True)
+    while True:
+        loss = city_loss(X, D)
+        record(loss.item())
+        X.grad = None
+        loss.backward()
+        with torch.no_grad():
+            X -= lr * X.grad
+
+
+def adam(D: torch.Tensor, X0: torch.Tensor, record: Recorder, lr: float = ADAM_LR) -> None:
+    """torch.optim.Adam, one evaluation per step."""
+    X = X0.clone().requires_grad_(True)
+    optimizer = torch.optim.Adam([X], lr=lr)
+    while True:
+        optimizer.zero_grad()
+        loss = city_loss(X, D)
+        record(loss.item())
+        loss.backward()
+        optimizer.step()
+
+
+def lbfgs(D: torch.Tensor, X0: torch.Tensor, record: Recorder) -> None:
+    """torch.optim.LBFGS with a strong-Wolfe line search; every closure call is one evaluation."""
+    X = X0.clone().requires_grad_(True)
+    optimizer = torch.optim.LBFGS(
+        [X], lr=1.0, max_iter=MAX_EVALUATIONS, tolerance_grad=0.0, tolerance_change=0.0, line_search_fn="strong_wolfe"
+    )
+
+    def closure() -> torch.Tensor:
+        optimizer.zero_grad()
+        loss = city_loss(X, D)
+        record(loss.item())
+        loss.backward()
+        return loss
+
+    while True:
+        optimizer.step(closure)
+
+
+def _scipy_bfgs(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray) -> None:
+    options = {"gtol": 0.0, "maxiter": MAX_EVALUATIONS}
+    scipy.optimize.minimize(fun, x0, jac=True, method="BFGS", options=options)
+    raise TargetReached  # BFGS stopped on its own before the target (e.g. a failed line search)
+
+
+def scipy_bfgs_autograd(D: torch.Tensor, X0: torch.Tensor, record: Recorder) -> None:
+    """SciPy's BFGS on a flat float64 vector, f and its gradient from torch autograd."""
+
+    def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
+        X = torch.from_numpy(x).reshape(-1, 2).requires_grad_(True)
+        loss = city_loss(X, D)
+        record(loss.item())
+        loss.backward()
+        return loss.item(), X.grad.numpy().ravel()
+
+    _scipy_bfgs(fun, X0.numpy().ravel().copy())
+
+
+def scipy_bfgs_loops(D: torch.Tensor, X0: torch.Tensor, record: Recorder) -> None:
+    """SciPy's BFGS with f and the hand gradient computed by Python double loops (no torch in the loop)."""
+    d = D.tolist()
+
+    def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
+        loss, gradient = city_loss_and_gradient_loops(x.reshape(-1, 2).tolist(), d)
+        record(loss)
+        return loss, np.array(gradient).ravel()
+
+    _scipy_bfgs(fun, X0.numpy().ravel().copy())
+
+
+METHODS: dict[str, Callable[[torch.Tensor, torch.Tensor, Recorder], None]] = {
+    f"fixed-step descent (lr {FIXED_STEP_LR})": fixed_step_descent,
+    f"Adam (lr {ADAM_LR})": adam,
+    "L-BFGS (torch, strong Wolfe)": lbfgs,
+    "SciPy BFGS, autograd gradient": scipy_bfgs_autograd,
+    "SciPy BFGS, Python loops + hand gradient": scipy_bfgs_loops,
+}
+
+
+def race(method: Callable[[torch.Tensor, torch.Tensor, Recorder], None]) -> Recorder:
+    """Run one method from the seeded start until it reaches the target (or gives up); return its record."""
+    D, X0 = city_problem()
+    record = Recorder()
+    try:
+        method(D, X0, record)
+    except TargetReached:
+        pass
+    return record
+
+
+def run(repeats: int) -> Section:
+    """Race every method `repeats` times; the table holds the median time and the evaluation count."""
+    section = Section("3. City placement: time to a normalised loss of 1e-6")
+    results = {}
+    for name, method in METHODS.items():
+        records = [race(method) for _ in range(repeats)]
+        reached = [record.seconds for record in records if record.seconds is not None]
+        seconds = median(reached) if len(reached) == len(records) else None
+        results[name] = (seconds, records[0])
+        print(f"  {name}: {format_seconds(seconds)}, {records[0].evaluations} evaluations", flush=True)
+
+    baseline = results[next(iter(METHODS))][0]
+    rows = []
+    for name, (seconds, record) in results.items():
+        speed_up = f"{baseline / seconds:.1f}x" if (seconds and baseline) else "n/a"
+        per_eval = format_seconds(seconds / record.evaluations) if seconds else "n/a"
+        status = format_seconds(seconds) if seconds is not None else f"not reached (last f = {record.last:.3g})"
+        rows.append((name, status, record.evaluations, per_eval, speed_up))
+    section.lines += [
+        f"Float64 on the CPU, seeded uniform start (seed {SEED}), both normalised by their Frobenius norm; "
+        f"the clock stops at the first evaluation with f <= {TARGET_LOSS:g}. Median of {repeats} runs "
+        "(evaluation counts are the same in every run).",
+        "",
+        *markdown_table(["method", "time to 1e-6", "evaluations", "time per evaluation", "speed-up vs fixed step"], rows),
+    ]
+    timed = {name: seconds for name, (seconds, _) in results.items() if seconds is not None}
+    if baseline is None or len(timed) < 2:
+        section.targets.append(Target("fastest method >= 20x faster than fixed-step descent", None, "not measured: a method did not reach the target"))
+    else:
+        fastest = min(timed, key=timed.get)
+        factor = baseline / timed[fastest]
+        section.targets.append(
+            Target(
+                f"fastest method >= {SPEED_UP_TARGET:g}x faster than fixed-step descent",
+                factor >= SPEED_UP_TARGET,
+                f"{fastest}: {factor:.1f}x faster ({format_seconds(timed[fastest])} against {format_seconds(baseline)})",
+            )
+        )
+    return section

@@ -1,0 +1,183 @@
+"""Executing the course: every chapter run top to bottom in a fresh kernel, against a floor.
+
+The floor is the same number of fresh kernels that only import what every chapter needs
+(numpy, torch, matplotlib.pyplot and utils) and do nothing else: the cost no chapter can avoid.
+Both are timed one kernel at a time and two at a time (as `make test` runs them: pytest -n 2).
+Each chapter is read from its .md with jupytext and executed with nbclient in a temporary folder;
+nbclient's per-cell timestamps show where the time goes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bench.common import NOTEBOOKS, Section, Target, format_seconds, markdown_table, median
+
+FLOOR_SOURCE = "import numpy\nimport torch\nimport matplotlib.pyplot\nimport utils"
+RATIO_TARGET = 1.5
+CELL_TIMEOUT_S = 600
+
+
+@dataclass
+class Execution:
+    """One notebook executed: wall seconds (kernel start to shutdown), each code cell's seconds, any error."""
+
+    name: str
+    seconds: float
+    cells: list[tuple[int, float, str]] = field(default_factory=list)  # (code cell number, seconds, first line)
+    error: str | None = None
+
+
+def chapters() -> list[Path]:
+    """The chapters in reading order: notebooks/NN_*.md."""
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.md"))
+
+
+def _cell_seconds(cell) -> float:
+    timing = cell.get("metadata", {}).get("execution", {})
+    try:
+        begin = datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return float("nan")
+    return (end - begin).total_seconds()
+
+
+def execute(source: str | None) -> Execution:
+    """Execute a chapter (path to its .md) or, for None, the floor notebook; never raises."""
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+
+    if source is None:
+        name = "floor"
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    else:
+        name = Path(source).stem
+        notebook = jupytext.read(source)
+    error = None
+    with tempfile.TemporaryDirectory(prefix="bench-exec-") as workdir:
+        client = NotebookClient(
+            notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": workdir}}
+        )
+        begin = time.perf_counter()
+        try:
+            client.execute()
+        except Exception as failure:  # a failing chapter is reported, not fatal to the benchmark
+            error = f"{type(failure).__name__}: {str(failure).strip().splitlines()[-1][:200] if str(failure).strip() else ''}"
+        seconds = time.perf_counter() - begin
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    cells = []
+    for number, cell in enumerate(code_cells):
+        lines = [line for line in cell.source.splitlines() if line.strip()]
+        cells.append((number, _cell_seconds(cell), lines[0][:60] if lines else ""))
+    return Execution(name, seconds, cells, error)
+
+
+def _warm() -> None:
+    import jupytext  # noqa: F401  (the worker imports what execute() needs before the clock starts)
+    import nbclient  # noqa: F401
+
+    time.sleep(0.5)
+
+
+def execute_all(sources: list[str | None], jobs: int) -> tuple[float, list[Execution]]:
+    """Execute `sources` with `jobs` kernels at a time; return (wall seconds for all, each execution)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        for warm in [pool.submit(_warm) for _ in range(jobs)]:
+            warm.result()
+        begin = time.perf_counter()
+        results = list(pool.map(execute, sources))
+        seconds = time.perf_counter() - begin
+    return seconds, results
+
+
+def run(repeats: int, jobs_options: tuple[int, ...] = (1, 2)) -> Section:
+    """Time the floor and the chapters `repeats` times for each number of parallel kernels."""
+    section = Section("1. Executing the course: chapters against the import floor")
+    paths = chapters()
+    if not paths:
+        section.lines.append("No chapters found in notebooks/: nothing to execute.")
+        section.targets.append(Target("chapters <= 1.5x the floor", None, "no chapters"))
+        return section
+    n = len(paths)
+    walls: dict[tuple[str, int], list[float]] = {}
+    per_chapter: dict[str, list[Execution]] = {path.stem: [] for path in paths}
+    floor_kernels: list[float] = []
+    for repeat in range(repeats):
+        for jobs in jobs_options:
+            floor_wall, floors = execute_all([None] * n, jobs)
+            wall, executions = execute_all([str(path) for path in paths], jobs)
+            walls.setdefault(("floor", jobs), []).append(floor_wall)
+            walls.setdefault(("chapters", jobs), []).append(wall)
+            if jobs == 1:
+                floor_kernels += [floor.seconds for floor in floors]
+                for execution in executions:
+                    per_chapter[execution.name].append(execution)
+            print(f"  run {repeat + 1}/{repeats}, {jobs} at a time: floor {floor_wall:.1f} s, chapters {wall:.1f} s", flush=True)
+
+    rows = []
+    for jobs in jobs_options:
+        floor = median(walls[("floor", jobs)])
+        wall = median(walls[("chapters", jobs)])
+        ratio = wall / floor
+        rows.append((f"{jobs} at a time", format_seconds(floor), format_seconds(wall), f"{ratio:.2f}"))
+        section.targets.append(
+            Target(
+                f"executing all {n} chapters, {jobs} kernel(s) at a time, <= {RATIO_TARGET}x the floor",
+                ratio <= RATIO_TARGET,
+                f"{ratio:.2f}x ({format_seconds(wall)} against a floor of {format_seconds(floor)})",
+            )
+        )
+    floor_each = median(floor_kernels)
+    section.lines += [
+        f"{n} chapters; the floor is {n} fresh kernels each running only `{FLOOR_SOURCE.replace(chr(10), '; ')}`. "
+        f"Wall time for all of them, median of {repeats} runs.",
+        "",
+        *markdown_table(["kernels", f"floor ({n} kernels)", f"chapters ({n})", "chapters / floor"], rows),
+        "",
+        f"Per chapter, one kernel at a time (a floor kernel alone takes {format_seconds(floor_each)}):",
+        "",
+    ]
+    chapter_rows = []
+    all_cells: list[tuple[float, str, int, str]] = []
+    for name, executions in per_chapter.items():
+        seconds = median([execution.seconds for execution in executions])
+        errors = sorted({execution.error for execution in executions if execution.error})
+        cells: dict[int, list[float]] = {}
+        first_lines: dict[int, str] = {}
+        for execution in executions:
+            for number, cell_seconds, first_line in execution.cells:
+                cells.setdefault(number, []).append(cell_seconds)
+                first_lines[number] = first_line
+        cell_medians = {number: median(values) for number, values in cells.items()}
+        all_cells += [(value, name, number, first_lines[number]) for number, value in cell_medians.items()]
+        slowest = max(cell_medians, key=lambda number: cell_medians[number]) if cell_medians else None
+        slow_text = f"Cell {slowest}: {format_seconds(cell_medians[slowest])}" if slowest is not None else "n/a"
+        status = "ok" if not errors else "FAILED: " + "; ".join(errors)
+        chapter_rows.append(
+            (name, format_seconds(seconds), f"{seconds / floor_each:.2f}", len(cell_medians), slow_text, status)
+        )
+    section.lines += markdown_table(
+        ["chapter", "wall", "wall / floor kernel", "code cells", "slowest cell", "status"], chapter_rows
+    )
+    top = sorted((cell for cell in all_cells if cell[0] == cell[0]), reverse=True)[:8]
+    section.lines += [
+        "",
+        "Where the time goes: the slowest code cells (median seconds; `Cell N` counts code cells from 0, as "
+        "`pytest notebooks/<chapter>.md` names them):",
+        "",
+        *markdown_table(
+            ["chapter", "cell", "seconds", "first line"],
+            [(name, f"Cell {number}", f"{value:.2f}", "`" + line.replace("`", "'") + "`") for value, name, number, line in top],
+        ),
+    ]
+    return section
