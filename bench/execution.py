@@ -10,6 +10,7 @@ nbclient's per-cell timestamps show where the time goes.
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -69,7 +70,7 @@ def execute(source: str | None) -> Execution:
         )
         begin = time.perf_counter()
         try:
-            client.execute()
+            client.execute(stderr=subprocess.DEVNULL)  # the kernel's start-up notes are not the chapter's
         except Exception as failure:  # a failing chapter is reported, not fatal to the benchmark
             error = f"{type(failure).__name__}: {str(failure).strip().splitlines()[-1][:200] if str(failure).strip() else ''}"
         seconds = time.perf_counter() - begin

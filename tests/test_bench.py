@@ -1,0 +1,77 @@
+"""The benchmark helpers compute what results.md claims. Nothing here measures or asserts a timing."""
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from bench.__main__ import closing_note
+from bench.build import EDIT_LINE, edit_last_code_cell
+from bench.cities import city_loss, city_loss_and_gradient_loops, city_problem
+from bench.common import Target, format_seconds, markdown_table, median
+from bench.devices import crossover
+
+
+def test_median_of_odd_and_even_counts():
+    assert median([3.0, 1.0, 2.0]) == 2.0
+    assert median([4.0, 1.0, 3.0, 2.0]) == 2.5
+
+
+def test_median_of_nothing_is_an_error():
+    with pytest.raises(ValueError, match="empty"):
+        median([])
+
+
+def test_format_seconds_picks_a_readable_unit():
+    assert format_seconds(2.345) == "2.35 s"
+    assert format_seconds(0.0456) == "45.6 ms"
+    assert format_seconds(0.000789) == "789 us"
+    assert format_seconds(None) == "n/a"
+
+
+def test_markdown_table_aligns_numbers_right_and_escapes_pipes():
+    lines = markdown_table(["name", "count"], [("a|b", 3), ("c", 4)])
+    assert lines == ["| name | count |", "|---|---:|", "| a\\|b | 3 |", "| c | 4 |"]
+
+
+def test_markdown_table_rejects_a_short_row():
+    with pytest.raises(ValueError, match="2 cells"):
+        markdown_table(["a", "b"], [("only one",)])
+
+
+def test_city_start_and_distances_are_normalised_and_seeded():
+    D, X0 = city_problem()
+    assert torch.linalg.norm(D).item() == pytest.approx(1.0, abs=1e-12)
+    assert torch.linalg.norm(X0).item() == pytest.approx(1.0, abs=1e-12)
+    assert torch.equal(X0, city_problem()[1])
+
+
+def test_loop_objective_and_hand_gradient_match_autograd():
+    D, X0 = city_problem()
+    X = X0.clone().requires_grad_(True)
+    loss = city_loss(X, D)
+    loss.backward()
+    loop_loss, loop_gradient = city_loss_and_gradient_loops(X0.tolist(), D.tolist())
+    assert loop_loss == pytest.approx(loss.item(), rel=1e-12)
+    assert torch.allclose(torch.tensor(loop_gradient, dtype=torch.float64), X.grad, rtol=1e-10, atol=1e-12)
+
+
+def test_crossover_is_where_the_gpu_stays_faster():
+    sizes = [36, 64, 128, 256]
+    assert crossover(sizes, cpu=[1, 2, 4, 8], gpu=[3, 3, 3, 3]) == 128
+    assert crossover(sizes, cpu=[1, 2, 4, 8], gpu=[0.5, 3, 3, 3]) == 128  # a fluke at 36 is not a crossover
+    assert crossover(sizes, cpu=[1, 2, 4, 8], gpu=[9, 9, 9, 9]) is None
+
+
+def test_edit_changes_only_the_last_code_cell(tmp_path: Path):
+    chapter = tmp_path / "01_demo.md"
+    chapter.write_text("# T\n\n```{code-cell} ipython3\na = 1\n```\n\ntext\n\n```{code-cell} ipython3\nb = 2\n```\n")
+    edit_last_code_cell(chapter)
+    assert chapter.read_text() == (
+        f"# T\n\n```{{code-cell}} ipython3\na = 1\n```\n\ntext\n\n```{{code-cell}} ipython3\nb = 2\n{EDIT_LINE}\n```\n"
+    )
+
+
+def test_closing_note_says_met_missed_or_not_measured():
+    lines = closing_note([Target("a", True, "1x"), Target("b", False, "2x"), Target("c", None, "no GPU")])
+    assert lines == ["- **met**: a: 1x.", "- **MISSED**: b: 2x.", "- **not measured**: c: no GPU."]
