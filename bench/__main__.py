@@ -19,7 +19,7 @@ from bench.common import ROOT, Section, Target, machine_lines
 RESULTS = ROOT / "bench" / "results.md"
 NAMES = ["execution", "build", "cities", "devices"]
 # Repetitions per benchmark: (default, --quick). The book build executes every chapter, so it gets fewer.
-REPEATS = {"execution": (3, 1), "build": (2, 1), "cities": (5, 1), "devices": (5, 1)}
+REPEATS = {"execution": (3, 1), "build": (2, 1), "cities": (5, 1), "devices": (3, 1)}
 
 
 def _load_average() -> str:

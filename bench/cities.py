@@ -186,6 +186,7 @@ def run(repeats: int) -> Section:
     section = Section("3. City placement: time to a normalised loss of 1e-6")
     results = {}
     for name, method in METHODS.items():
+        race(method)  # warm-up, not counted: first-call costs (lazy imports, allocator) land here
         records = [race(method) for _ in range(repeats)]
         reached = [record.seconds for record in records if record.seconds is not None]
         seconds = median(reached) if len(reached) == len(records) else None
