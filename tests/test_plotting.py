@@ -91,3 +91,18 @@ def test_draw_autograd_graph_puts_leaves_left_of_output(ax):
     boxes = plotting.draw_autograd_graph(ax, (x * 3).sin(), names={"x": x}, output_name="y")
     texts = {box.get_text(): box.get_position()[0] for box in boxes.values()}
     assert texts["x"] < texts["Mul"] < texts["Sin"] < texts["y"]
+
+
+def test_offline_jshtml_leaves_no_link_to_another_host_and_labels_every_button():
+    from matplotlib import animation
+
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([], [])
+    movie = animation.FuncAnimation(fig, lambda k: line.set_data([0, k], [0, k]), frames=2)
+    raw = movie.to_jshtml()
+    plt.close(fig)
+    html = plotting.offline_jshtml(raw)
+    assert "font-awesome" in raw  # what the helper exists to remove
+    assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
+    assert '<i class="fa' not in html  # every icon was replaced by a character
+    assert html.count("<button") == raw.count("<button") == 9

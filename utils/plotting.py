@@ -6,6 +6,7 @@ Call :func:`use_course_style` once in a chapter's setup cell to get the course's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import matplotlib as mpl
@@ -190,3 +191,29 @@ def draw_autograd_graph(
     ax.set_ylim(-rows / 2 - 0.3, rows / 2 + 0.3)
     ax.set_axis_off()
     return boxes
+
+
+# Plain characters for the Font Awesome icons on the buttons of matplotlib's animation player.
+_PLAYER_ICONS = {
+    "fa fa-minus": "\u2212",  # slower
+    "fa fa-fast-backward": "\u21e4",  # first frame
+    "fa fa-step-backward": "\u2039",  # previous frame
+    "fa fa-play fa-flip-horizontal": "\u25c0",  # play backwards
+    "fa fa-pause": "\u275a\u275a",  # pause
+    "fa fa-play": "\u25b6",  # play
+    "fa fa-step-forward": "\u203a",  # next frame
+    "fa fa-fast-forward": "\u21e5",  # last frame
+    "fa fa-plus": "+",  # faster
+}
+
+
+def offline_jshtml(html: str) -> str:
+    """Make the HTML of ``Animation.to_jshtml()`` self-contained: no request leaves the page.
+
+    matplotlib links its player's button icons (Font Awesome) from a CDN; this drops the link and
+    writes each icon as a plain character, so the player works with no network.
+    """
+    html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
+    for icon, character in _PLAYER_ICONS.items():
+        html = html.replace(f'<i class="{icon}"></i>', character)
+    return html
