@@ -10,6 +10,7 @@ import re
 import nbformat
 
 from tools import chapters
+from tools.build_book import problems
 from tools.chapter_links import deck_path, notebook_path
 
 # A script, stylesheet, image or font loaded from another host.
@@ -19,8 +20,7 @@ REMOTE_LOAD = re.compile(r"""<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|h
 def test_the_build_log_reports_no_warning(built_book):
     log = built_book.log.read_text(encoding="utf-8")
     assert "book build succeeded" in log
-    warnings = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
-    assert warnings == [], "\n".join(warnings)
+    assert problems(log) == [], "\n".join(problems(log))
 
 
 def test_every_page_in_the_toc_is_built(built_book):

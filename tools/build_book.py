@@ -22,9 +22,10 @@ from pathlib import Path
 from tools import chapters
 
 LOG_NAME = "book-build.log"
-# A Sphinx problem line: "<path>: WARNING: ..." / "ERROR: ...".
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b|Traceback|Error:")
+# A problem line: Sphinx's "<path>: WARNING: ..." / "ERROR: ...", or a Python exception.
+# (The kernel's own "[IPKernelApp] WARNING | ..." start-up notes are not problems of the book.)
+_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL):|^Traceback|^\w*(Error|Exception)\b")
 
 
 def jupyter_book_command(root: Path) -> list[str]:

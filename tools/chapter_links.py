@@ -78,8 +78,33 @@ def add_chapter_buttons(
     )
 
 
+def drop_duplicate_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Keep one copy of each page script.
+
+    sphinx-thebe registers its configuration script on every `env-before-read-docs`, which
+    jupyter-book emits twice; the second copy re-declares a `const` and the browser reports
+    "Identifier 'THEBE_JS_URL' has already been declared" on every page.
+    """
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for script in scripts:
+        # An inline script's filename is None or "" depending on who added it: compare bodies.
+        filename = getattr(script, "filename", script) or ""
+        key = (str(filename), str(getattr(script, "attributes", {}).get("body", "")))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # After sphinx-book-theme (priority 501) has filled the header buttons.
     app.connect("html-page-context", add_chapter_buttons, priority=502)
+    app.connect("html-page-context", drop_duplicate_scripts, priority=502)
     app.add_js_file(None, body=_DOWNLOAD_SCRIPT)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

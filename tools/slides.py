@@ -118,7 +118,8 @@ def exporter() -> SlidesExporter:
     slides = SlidesExporter(
         config=config, extra_template_paths=[str(TEMPLATE_DIR)], template_file="course_slides.html.j2"
     )
-    slides.register_preprocessor(ChapterSlidesPreprocessor(), enabled=True)
+    # Cells are dropped before export (see `build_deck`): nbconvert's reveal preprocessor, which
+    # runs first, computes where slides start and end from the cells it is given.
     slides.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     return slides
 
@@ -145,12 +146,12 @@ def copy_assets(node_modules: Path, slides_dir: Path) -> None:
 
 def build_deck(nb: nbformat.NotebookNode, title: str, target: Path) -> int:
     """Write one deck to `target`; return its number of slides."""
-    nb = copy.deepcopy(nb)
+    nb = prepare(nb)
     nb.metadata["title"] = title
     body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body, encoding="utf-8")
-    return slide_count(prepare(nb))
+    return slide_count(nb)
 
 
 def chapter_title(nb: nbformat.NotebookNode, fallback: str) -> str:

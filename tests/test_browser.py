@@ -1,0 +1,275 @@
+"""The built book and its decks in a real browser: Debian's chromium, headless, driven by Playwright.
+
+The site is served from a local HTTP server on 127.0.0.1; any request to another host is aborted and
+counted as a failure, so a page that needs the network fails here. Screenshots of every page and of
+each deck's first slides go to `_build/screenshots/` for people to look at.
+
+Needs `/usr/bin/chromium` (`make browser` installs it; `make test` runs that first).
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import http.server
+import re
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import nbformat
+import pytest
+
+from tools import chapters
+from tools.chapter_links import notebook_path
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PAGES = chapters.toc_files()
+CHAPTERS = chapters.chapters()
+SCREENSHOTS = chapters.BUILD / "screenshots"
+DECK_SCREENSHOTS = 3  # the first slides of each deck
+TIMEOUT_MS = 30_000
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve files without logging each request to stderr."""
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    """The built site served on 127.0.0.1 (a free port) for this module; its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(built_book.html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless, through Playwright."""
+    if not CHROMIUM.exists():
+        pytest.fail("Browser tests need Debian's chromium at /usr/bin/chromium: run `make browser`", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """A browser page that records every problem: console errors, page errors, failed or
+    refused requests, HTTP errors and any request leaving the machine (which it aborts)."""
+
+    def __init__(self, browser, width: int, height: int, downloads: bool = False):
+        self.context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=downloads)
+        self.problems: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("requestfailed", lambda request: self.problems.append(f"failed: {request.url} {request.failure}"))
+        self.page.on("response", self._response)
+
+    def _route(self, route) -> None:
+        host = urlparse(route.request.url).hostname
+        if host == "127.0.0.1":
+            route.continue_()
+        else:
+            self.problems.append(f"request leaving the machine: {route.request.url}")
+            route.abort()
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text}")
+
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser):
+    """Open a recording browser page; closes it after the test."""
+    opened: list[Visit] = []
+
+    def open_visit(width: int = 1280, height: int = 900, downloads: bool = False) -> Visit:
+        opened.append(Visit(browser, width, height, downloads))
+        return opened[-1]
+
+    yield open_visit
+    for each in opened:
+        each.close()
+
+
+def screenshot_path(*parts: str) -> Path:
+    path = SCREENSHOTS.joinpath(*parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# Wait for MathJax 3 (the book's pages) to finish typesetting; then report what it left.
+PAGE_MATH = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  const math = [...document.querySelectorAll('.math')];
+  return {
+    math: math.length,
+    typeset: math.filter(el => el.querySelector('mjx-container') !== null).length,
+    errors: document.querySelectorAll('mjx-merror, [data-mjx-error]').length,
+  };
+}"""
+# Every image (figures, and the frames animations show) has loaded and has a size.
+BROKEN_IMAGES = """() => [...document.images]
+  .filter(img => !(img.complete && img.naturalWidth > 0))
+  .map(img => (img.getAttribute('src') || '').slice(0, 80) || img.id)"""
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_loads_offline_with_typeset_math_and_images(built_book, site, visit, page_name):
+    view = visit()
+    view.page.goto(f"{site}/{page_name}.html", wait_until="networkidle")
+    math = view.page.evaluate(PAGE_MATH)
+    view.page.wait_for_load_state("networkidle")
+    broken = view.page.evaluate(BROKEN_IMAGES)
+    animations = view.page.locator(".animation img").count()
+    view.page.screenshot(path=screenshot_path("pages", f"{page_name.replace('/', '_')}.png"), full_page=True)
+    assert view.problems == []
+    assert broken == [], f"images that did not load: {broken}"
+    assert math["typeset"] == math["math"] and math["errors"] == 0, f"math typeset: {math}"
+    if page_name in CHAPTERS:
+        source = (built_book.root / f"{page_name}.md").read_text(encoding="utf-8")
+        if "$" in source:
+            assert math["math"] > 0, "the chapter has math but the page shows none"
+        if "to_jshtml" in source:
+            assert animations > 0, "the chapter makes an animation but the page shows none"
+
+
+def search_word(chapter: str) -> str:
+    """A word from the chapter's prose (its most frequent long word outside code and math)."""
+    notebook = chapters.read_chapter(chapter)
+    prose = " ".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    prose = re.sub(r"```.*?```|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\{[^}]*\}|\([^)]*\)=", " ", prose, flags=re.S)
+    words = collections.Counter(word.lower() for word in re.findall(r"\b[A-Za-z]{9,}\b", prose))
+    assert words, f"{chapter}: no prose word to search for"
+    return words.most_common(1)[0][0]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_search_finds_the_chapter_by_a_word_in_its_text(site, visit, chapter):
+    word = search_word(chapter)
+    view = visit()
+    view.page.goto(f"{site}/search.html?q={word}", wait_until="networkidle")
+    view.page.wait_for_selector("#search-results .search-summary")
+    hits = view.page.eval_on_selector_all("#search-results a", "links => links.map(a => a.getAttribute('href'))")
+    assert view.problems == []
+    assert any(href.split("#")[0].split("?")[0].endswith(f"{chapter}.html") for href in hits), (word, hits)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_notebook_download_is_a_notebook_with_outputs(site, visit, chapter, tmp_path):
+    view = visit(downloads=True)
+    view.page.goto(f"{site}/{chapter}.html", wait_until="networkidle")
+    view.page.click(".dropdown-download-buttons button.dropdown-toggle")
+    with view.page.expect_download() as download_info:
+        view.page.click("a.btn-download-notebook-button")
+    download = download_info.value
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    assert view.problems == []
+    assert target.suffix == ".ipynb"
+    notebook = nbformat.read(target, as_version=4)
+    nbformat.validate(notebook)
+    assert any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
+    assert download.url.endswith(notebook_path(chapter))
+
+
+# The deck's reveal.js instance (loaded by require.js, so not a global) and what it shows.
+DECK_STATE = """async () => {
+  const Reveal = await new Promise((resolve, reject) =>
+    require(['_assets/reveal.js/dist/reveal.js'], resolve, reject));
+  if (!Reveal.isReady()) { await new Promise(resolve => Reveal.on('ready', resolve)); }
+  await new Promise(resolve => MathJax.Hub.Queue(resolve));
+  const prose = [...document.querySelectorAll('.jp-RenderedMarkdown')].map(el => el.innerText).join(' ');
+  return {
+    total: Reveal.getTotalSlides(),
+    horizontal: Reveal.getHorizontalSlides().length,
+    indices: Reveal.getIndices(),
+    math: document.querySelectorAll('.MathJax_CHTML, mjx-chtml').length,
+    mathErrors: document.querySelectorAll('.MathJax_Error, .mjx-merror, merror').length,
+    rawDollars: (prose.match(/\\$/g) || []).length,
+  };
+}"""
+DECK_INDICES = """async () => {
+  const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
+  return Reveal.getIndices();
+}"""
+# Every image on the current slide lies inside the slide area.
+SLIDE_FIGURES_FIT = """async () => {
+  const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
+  const slide = Reveal.getCurrentSlide();
+  const area = document.querySelector('.reveal .slides').getBoundingClientRect();
+  return [...slide.querySelectorAll('img')].filter(img => {
+    const box = img.getBoundingClientRect();
+    return box.width > 0 && (box.width > area.width + 2 || box.height > area.height + 2);
+  }).length;
+}"""
+GO_TO = """async ([h, v]) => {
+  const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
+  Reveal.slide(h, v);
+}"""
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_deck_presents_offline_with_math_and_arrow_keys(built_book, site, visit, chapter):
+    deck = built_book.decks[chapter]
+    view = visit(width=1280, height=720)
+    view.page.goto(f"{site}/{deck['deck']}", wait_until="networkidle")
+    state = view.page.evaluate(DECK_STATE)
+    stem = chapter.rsplit("/", 1)[-1]
+    view.page.screenshot(path=screenshot_path("slides", f"{stem}-01.png"))
+    assert state["total"] == deck["slides"], state
+    assert state["indices"]["h"] == 0
+    if state["horizontal"] > 1:
+        view.page.keyboard.press("ArrowRight")
+        view.page.wait_for_timeout(300)
+        assert view.page.evaluate(DECK_INDICES)["h"] == 1, "the right arrow did not advance the deck"
+    source = (built_book.root / f"{chapter}.md").read_text(encoding="utf-8")
+    if "$" in source:
+        assert state["math"] > 0, "no typeset math in the deck"
+    assert state["mathErrors"] == 0 and state["rawDollars"] == 0, state
+    # Walk every slide: screenshots of the first ones, every figure within the slide.
+    too_big = []
+    for number, (h, v) in enumerate(view.page.evaluate(SLIDE_LIST)):
+        view.page.evaluate(GO_TO, [h, v])
+        if 0 < number < DECK_SCREENSHOTS:
+            view.page.screenshot(path=screenshot_path("slides", f"{stem}-{number + 1:02d}.png"))
+        if view.page.evaluate(SLIDE_FIGURES_FIT):
+            too_big.append(f"slide {h}.{v}")
+    assert too_big == [], f"figures larger than the slide: {too_big}"
+    assert view.problems == []
+
+
+# (h, v) of every slide in order.
+SLIDE_LIST = """async () => {
+  const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
+  return Reveal.getSlides().map(slide => { const i = Reveal.getIndices(slide); return [i.h, i.v || 0]; });
+}"""
