@@ -222,19 +222,26 @@ DECK_INDICES = """async () => {
   const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
   return Reveal.getIndices();
 }"""
-# Every image on the current slide lies inside the slide area.
-SLIDE_FIGURES_FIT = """async () => {
+# (h, v) of every slide in order.
+SLIDE_LIST = """async () => {
   const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
-  const slide = Reveal.getCurrentSlide();
-  const area = document.querySelector('.reveal .slides').getBoundingClientRect();
-  return [...slide.querySelectorAll('img')].filter(img => {
-    const box = img.getBoundingClientRect();
-    return box.width > 0 && (box.width > area.width + 2 || box.height > area.height + 2);
-  }).length;
+  return Reveal.getSlides().map(slide => { const i = Reveal.getIndices(slide); return [i.h, i.v || 0]; });
 }"""
-GO_TO = """async ([h, v]) => {
+# Show slide (h, v), let MathJax re-render it (the deck does so on every slide change), then
+# report what does not fit: images larger than the slide area, math rendered with no width.
+SHOW_SLIDE = """async ([h, v]) => {
   const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
   Reveal.slide(h, v);
+  await new Promise(resolve => setTimeout(resolve, 300));
+  await new Promise(resolve => MathJax.Hub.Queue(resolve));
+  const slide = Reveal.getCurrentSlide();
+  const area = document.querySelector('.reveal .slides').getBoundingClientRect();
+  const images = [...slide.querySelectorAll('img')].filter(img => {
+    const box = img.getBoundingClientRect();
+    return box.width > 0 && (box.width > area.width + 2 || box.height > area.height + 2);
+  });
+  const math = [...slide.querySelectorAll('.MathJax_CHTML')].filter(el => el.getBoundingClientRect().width === 0);
+  return {tooBig: images.length, invisibleMath: math.length};
 }"""
 
 
@@ -245,7 +252,6 @@ def test_deck_presents_offline_with_math_and_arrow_keys(built_book, site, visit,
     view.page.goto(f"{site}/{deck['deck']}", wait_until="networkidle")
     state = view.page.evaluate(DECK_STATE)
     stem = chapter.rsplit("/", 1)[-1]
-    view.page.screenshot(path=screenshot_path("slides", f"{stem}-01.png"))
     assert state["total"] == deck["slides"], state
     assert state["indices"]["h"] == 0
     if state["horizontal"] > 1:
@@ -256,20 +262,13 @@ def test_deck_presents_offline_with_math_and_arrow_keys(built_book, site, visit,
     if "$" in source:
         assert state["math"] > 0, "no typeset math in the deck"
     assert state["mathErrors"] == 0 and state["rawDollars"] == 0, state
-    # Walk every slide: screenshots of the first ones, every figure within the slide.
-    too_big = []
+    # Walk every slide: screenshots of the first ones; every figure and formula must show.
+    bad = []
     for number, (h, v) in enumerate(view.page.evaluate(SLIDE_LIST)):
-        view.page.evaluate(GO_TO, [h, v])
-        if 0 < number < DECK_SCREENSHOTS:
+        shown = view.page.evaluate(SHOW_SLIDE, [h, v])
+        if number < DECK_SCREENSHOTS:
             view.page.screenshot(path=screenshot_path("slides", f"{stem}-{number + 1:02d}.png"))
-        if view.page.evaluate(SLIDE_FIGURES_FIT):
-            too_big.append(f"slide {h}.{v}")
-    assert too_big == [], f"figures larger than the slide: {too_big}"
+        if shown["tooBig"] or shown["invisibleMath"]:
+            bad.append(f"slide {h}.{v}: {shown}")
+    assert bad == [], f"figures larger than the slide or math not rendered: {bad}"
     assert view.problems == []
-
-
-# (h, v) of every slide in order.
-SLIDE_LIST = """async () => {
-  const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
-  return Reveal.getSlides().map(slide => { const i = Reveal.getIndices(slide); return [i.h, i.v || 0]; });
-}"""

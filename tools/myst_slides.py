@@ -128,10 +128,10 @@ def _closes(line: str, fence: str) -> bool:
     return len(stripped) >= len(fence) and set(stripped) == {fence[0]}
 
 
-def _convert_lines(lines: list[str]) -> list[str]:
+def _convert_lines(lines: list[str], inside_solution: bool = False) -> list[str]:
     out: list[str] = []
     index = 0
-    dropping_solution = False
+    dropping_solution = inside_solution
     while index < len(lines):
         line = lines[index]
         code = _CODE_FENCE.match(line)
@@ -187,17 +187,20 @@ def _convert_lines(lines: list[str]) -> list[str]:
     return out
 
 
-def myst_to_markdown(source: str) -> str:
-    """Plain Markdown (CommonMark with `$` math) for one MyST markdown cell."""
-    return "\n".join(_convert_lines(source.splitlines())).strip("\n")
+def myst_to_markdown(source: str, inside_solution: bool = False) -> str:
+    """Plain Markdown (CommonMark with `$` math) for one MyST markdown cell.
+
+    `inside_solution`: the cell starts inside a gated solution opened by an earlier cell, so
+    everything up to its `{solution-end}` is dropped.
+    """
+    return "\n".join(_convert_lines(source.splitlines(), inside_solution)).strip("\n")
 
 
-def opens_solution(source: str) -> bool:
-    """Whether a markdown cell opens a gated solution (`{solution-start}` without its end)."""
-    names = [match["name"] for match in map(_OPEN.match, source.splitlines()) if match]
-    return "solution-start" in names and "solution-end" not in names
-
-
-def closes_solution(source: str) -> bool:
-    """Whether a markdown cell closes a gated solution."""
-    return any(match and match["name"] == "solution-end" for match in map(_OPEN.match, source.splitlines()))
+def inside_solution_after(source: str, inside_solution: bool) -> bool:
+    """Whether a gated solution is still open after this markdown cell."""
+    for match in map(_OPEN.match, source.splitlines()):
+        if match and match["name"] == "solution-start":
+            inside_solution = True
+        elif match and match["name"] == "solution-end":
+            inside_solution = False
+    return inside_solution

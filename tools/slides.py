@@ -66,16 +66,16 @@ class ChapterSlidesPreprocessor(Preprocessor):
         in_solution = False
         for cell in nb.cells:
             slide_type = cell.metadata.get("slideshow", {}).get("slide_type", "-")
-            source = cell.source
-            drop = in_solution or slide_type == "skip" or bool(DROP_TAGS & set(cell.metadata.get("tags", [])))
+            starts_inside = in_solution
+            drop = slide_type == "skip" or bool(DROP_TAGS & set(cell.metadata.get("tags", [])))
             if cell.cell_type == "markdown":
-                if myst_slides.opens_solution(source):
-                    in_solution, drop = True, True
-                elif myst_slides.closes_solution(source):
-                    in_solution, drop = False, True
-            if not drop and cell.cell_type == "markdown":
-                cell.source = myst_slides.myst_to_markdown(source)
-                drop = not cell.source.strip()
+                # A cell may hold the exercise and open its solution, or close it and go on.
+                in_solution = myst_slides.inside_solution_after(cell.source, in_solution)
+                if not drop:
+                    cell.source = myst_slides.myst_to_markdown(cell.source, inside_solution=starts_inside)
+                    drop = not cell.source.strip()
+            else:
+                drop = drop or starts_inside
             if drop:
                 if slide_type in ("slide", "subslide") and pending_start != "slide":
                     pending_start = slide_type

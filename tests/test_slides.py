@@ -1,0 +1,79 @@
+"""How a chapter becomes a deck: which cells stay, and how MyST reads on a slide (no book build needed)."""
+
+from __future__ import annotations
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from tools.myst_slides import myst_to_markdown
+from tools.slides import prepare, slide_count
+
+
+def slide(cell, slide_type: str, tags: list[str] | None = None):
+    cell.metadata["slideshow"] = {"slide_type": slide_type}
+    if tags:
+        cell.metadata["tags"] = tags
+    return cell
+
+
+def test_an_exercise_becomes_a_heading_with_its_text_and_label_option_gone():
+    text = myst_to_markdown("```{exercise}\n:label: ch-ex1\n\nCompute $f'(2)$.\n```")
+    assert text.splitlines()[0] == "#### Exercise"
+    assert "Compute $f'(2)$." in text
+    assert ":label:" not in text and "```" not in text
+
+
+def test_an_admonition_becomes_a_titled_quote_and_colon_fences_work():
+    text = myst_to_markdown(":::{admonition} Why\n:class: tip\nBecause **gradients** add up.\n:::")
+    assert text.splitlines() == ["> **Why**", ">", "> Because **gradients** add up."]
+    assert myst_to_markdown("```{note}\nMind the sign.\n```").startswith("> **Note**")
+
+
+def test_roles_show_their_text_and_plain_code_blocks_stay_untouched():
+    assert myst_to_markdown("See {ref}`the loop <gd-loop>` and {math}`x^2`.") == "See the loop and $x^2$."
+    code = "```python\n{ref}`not a role here`\n```"
+    assert myst_to_markdown(code) == code
+
+
+def test_a_math_directive_becomes_display_math_without_its_label():
+    assert myst_to_markdown("```{math}\n:label: eq-grad\n\\nabla f\n```") == "$$\n\\nabla f\n$$"
+
+
+def test_a_solution_sharing_a_cell_with_its_exercise_is_dropped_but_the_exercise_stays():
+    source = "```{exercise}\n:label: e1\nDo it.\n```\n\n````{solution-start} e1\n:class: dropdown\n````\n"
+    text = myst_to_markdown(source)
+    assert "Do it." in text and "solution" not in text and "dropdown" not in text
+
+
+def test_reader_only_cells_stay_out_of_the_deck():
+    nb = new_notebook(
+        cells=[
+            slide(new_markdown_cell("# Title"), "slide"),
+            slide(new_code_cell("import torch"), "skip", ["hide-cell"]),
+            slide(new_code_cell("x = 1\nx"), "-"),
+            slide(new_code_cell("assert x == 1"), "-", ["remove-cell"]),
+            slide(new_markdown_cell("```{exercise}\n:label: e1\nTry.\n```\n\n```{solution-start} e1\n```"), "slide"),
+            slide(new_markdown_cell("The answer is one."), "-"),
+            slide(new_code_cell("print('solution')"), "-"),
+            slide(new_markdown_cell("```{solution-end}\n```\n\nBack to the lecture."), "-"),
+            slide(new_markdown_cell("Reading only."), "skip"),
+        ]
+    )
+    kept = prepare(nb)
+    sources = [cell.source for cell in kept.cells]
+    assert sources == ["# Title", "x = 1\nx", "#### Exercise\n\nTry.", "Back to the lecture."]
+    assert slide_count(kept) == 2
+
+
+def test_a_dropped_cell_that_opened_a_slide_hands_the_start_to_the_next_cell():
+    nb = new_notebook(
+        cells=[
+            slide(new_markdown_cell("# One"), "slide"),
+            slide(new_code_cell("assert True"), "slide", ["remove-cell"]),
+            slide(new_code_cell("2 + 2"), "-"),
+        ]
+    )
+    kept = prepare(nb)
+    assert [cell.metadata["slideshow"]["slide_type"] for cell in kept.cells] == ["slide", "slide"]
+    assert slide_count(kept) == 2
+    nbformat.validate(kept)
