@@ -43,7 +43,7 @@ browser:
 # Execute every chapter and build the HTML book (warnings are errors), then the decks and notebooks.
 book: setup
 	$(PY) -m tools.build_book
-	@echo "Open _build/html/index.html in a browser."
+	@echo "Open _build/html/index.html in a browser; each chapter's deck is in _build/html/slides/."
 
 test: setup browser
 	$(VENV)/bin/pytest -n 2 --dist loadfile
@@ -60,7 +60,8 @@ dist: book
 
 # JupyterLab opening the chapters' .md files as notebooks (jupytext), with RISE for live slides.
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(PY) -m tools.lab
+	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean:
 	rm -rf _build dist .pytest_cache

@@ -14,13 +14,14 @@ import functools
 import http.server
 import re
 import threading
+import zipfile
 from pathlib import Path
 from urllib.parse import urlparse
 
 import nbformat
 import pytest
 
-from tools import chapters
+from tools import chapters, dist
 from tools.chapter_links import notebook_path
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -88,8 +89,8 @@ class Visit:
         self.page.on("response", self._response)
 
     def _route(self, route) -> None:
-        host = urlparse(route.request.url).hostname
-        if host == "127.0.0.1":
+        url = urlparse(route.request.url)
+        if url.hostname == "127.0.0.1" or url.scheme in ("file", "data"):
             route.continue_()
         else:
             self.problems.append(f"request leaving the machine: {route.request.url}")
@@ -271,4 +272,32 @@ def test_deck_presents_offline_with_math_and_arrow_keys(built_book, site, visit,
         if shown["tooBig"] or shown["invisibleMath"]:
             bad.append(f"slide {h}.{v}: {shown}")
     assert bad == [], f"figures larger than the slide or math not rendered: {bad}"
+    assert view.problems == []
+
+
+def test_the_classroom_archive_opens_and_presents_with_no_network(built_book, visit, tmp_path):
+    archive = dist.write_archive(built_book.root, tmp_path / dist.ARCHIVE_NAME)
+    with zipfile.ZipFile(archive) as opened:
+        names = set(opened.namelist())
+        opened.extractall(tmp_path / "course")
+    expected = {"README.txt", "requirements.txt", "book/index.html", "book/search.html", "utils/__init__.py"}
+    expected |= {f"notebooks/{Path(doc).name}.ipynb" for doc in built_book.chapters}
+    expected |= {f"book/{deck['deck']}" for deck in built_book.decks.values()}
+    expected |= {f"data/{path.name}" for path in (built_book.root / "data").iterdir() if path.is_file()}
+    assert expected <= names, sorted(expected - names)
+    for doc in built_book.chapters:
+        notebook = nbformat.read(tmp_path / "course" / "notebooks" / f"{Path(doc).name}.ipynb", as_version=4)
+        assert any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
+    # Straight from the unpacked folder (file://), as on a classroom machine with no network.
+    book = tmp_path / "course" / "book"
+    view = visit()
+    view.page.goto((book / f"{built_book.chapters[0]}.html").as_uri(), wait_until="networkidle")
+    math = view.page.evaluate(PAGE_MATH)
+    assert math["typeset"] == math["math"], math
+    deck = built_book.decks[built_book.chapters[0]]
+    view.page.set_viewport_size({"width": 1280, "height": 720})
+    view.page.goto((book / deck["deck"]).as_uri(), wait_until="networkidle")
+    state = view.page.evaluate(DECK_STATE)
+    assert state["total"] == deck["slides"], state
+    view.page.screenshot(path=screenshot_path("archive", "deck-from-file.png"))
     assert view.problems == []

@@ -77,3 +77,24 @@ def test_a_dropped_cell_that_opened_a_slide_hands_the_start_to_the_next_cell():
     assert [cell.metadata["slideshow"]["slide_type"] for cell in kept.cells] == ["slide", "slide"]
     assert slide_count(kept) == 2
     nbformat.validate(kept)
+
+
+def test_lab_settings_open_markdown_chapters_as_notebooks_and_keep_other_overrides(tmp_path):
+    import json
+
+    from tools.lab import open_markdown_as_notebooks
+
+    settings = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(json.dumps({"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}))
+    open_markdown_as_notebooks(settings)
+    open_markdown_as_notebooks(settings)  # idempotent, as `make lab` runs it every time
+    written = json.loads(settings.read_text())
+    assert written["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]["markdown"] == "Jupytext Notebook"
+    assert written["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}
+
+
+def test_the_environment_has_the_live_slides_and_jupytext_lab_extensions():
+    from tools.lab import missing_extensions
+
+    assert missing_extensions() == []

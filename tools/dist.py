@@ -1,0 +1,86 @@
+"""The classroom archive: `python -m tools.dist` (what `make dist` runs, after `make book`).
+
+Writes `dist/autodiff-course.zip`, one file to copy onto a classroom machine or a USB stick:
+
+    book/            the built site: open book/index.html; every deck is in book/slides/
+    notebooks/       each chapter as an executed .ipynb (outputs included)
+    utils/, data/    what the notebooks import and load
+    requirements.txt, pyproject.toml   to install the environment and run the notebooks
+    README.txt       how to open, present and run it
+
+Everything the pages and decks load is inside `book/`, so it opens and presents with no network.
+The archive is reproducible: entries sorted, timestamps fixed.
+"""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from pathlib import Path
+
+from tools import chapters
+from tools.chapter_links import notebook_path
+
+ARCHIVE_NAME = "autodiff-course.zip"
+FIXED_TIME = (2024, 1, 1, 0, 0, 0)  # zip entries carry no build time, so two builds give one archive
+
+README = """Automatic Differentiation with PyTorch - classroom archive
+===========================================================
+
+Read:     open book/index.html in a web browser (no network needed).
+Present:  open book/slides/<chapter>.slides.html, or use the "Slides" button on a chapter page.
+          Arrow keys move between slides, Esc shows the overview, F is full screen.
+Run:      the chapters are in notebooks/ as .ipynb with their outputs. To run them:
+              python3.11 -m venv .venv
+              .venv/bin/pip install -r requirements.txt -e .
+              .venv/bin/jupyter lab notebooks/
+          (the install needs the package index; everything else here works offline).
+"""
+
+
+def archive_entries(root: Path) -> dict[str, Path]:
+    """Archive name -> file on disk, for everything the archive holds."""
+    html = root / "_build" / "html"
+    if not (html / "index.html").exists():
+        raise FileNotFoundError(f"{html / 'index.html'} is missing: run `make book` first")
+    entries: dict[str, Path] = {}
+    for path in sorted(html.rglob("*")):
+        if path.is_file() and ".doctrees" not in path.parts and path.name != ".buildinfo":
+            entries[f"book/{path.relative_to(html).as_posix()}"] = path
+    for doc in chapters.chapters(root):
+        notebook = html / notebook_path(doc)
+        if not notebook.exists():
+            raise FileNotFoundError(f"{notebook} is missing: run `make book` first")
+        entries[f"notebooks/{Path(doc).name}.ipynb"] = notebook
+    for folder in ("utils", "data"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                entries[path.relative_to(root).as_posix()] = path
+    for name in ("requirements.txt", "pyproject.toml"):
+        entries[name] = root / name
+    return entries
+
+
+def write_archive(root: Path, target: Path) -> Path:
+    """Write the classroom zip to `target` and return it."""
+    entries = archive_entries(root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo("README.txt", date_time=FIXED_TIME)
+        archive.writestr(info, README, compress_type=zipfile.ZIP_DEFLATED)
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, entries[name].read_bytes(), compress_type=zipfile.ZIP_DEFLATED)
+    return target
+
+
+def main() -> int:
+    target = write_archive(chapters.ROOT, chapters.ROOT / "dist" / ARCHIVE_NAME)
+    size = target.stat().st_size / 2**20
+    print(f"Wrote {target.relative_to(chapters.ROOT)} ({size:.1f} MiB): open book/index.html inside it.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
