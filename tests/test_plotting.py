@@ -106,3 +106,21 @@ def test_offline_jshtml_leaves_no_link_to_another_host_and_labels_every_button()
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
     assert '<i class="fa' not in html  # every icon was replaced by a character
     assert html.count("<button") == raw.count("<button") == 9
+
+
+def test_autograd_graph_of_a_loop_is_the_same_every_time():
+    # A graph built in a loop: each pass adds a Pow, a Div and an Add; ids must not be confused
+    # even though the walk creates and drops many node wrappers.
+    def graph():
+        z = torch.tensor(1.0, requires_grad=True)
+        total = 0.0
+        for k in range(6):
+            total = total + z**k / (k + 1)
+        return plotting.autograd_graph(total, {"z": z})
+
+    first_nodes, first_edges = graph()
+    for _ in range(20):
+        nodes, edges = graph()
+        assert sorted(nodes.values()) == sorted(first_nodes.values())
+        assert len(edges) == len(first_edges)
+    assert list(first_nodes.values()).count("z") == 1

@@ -122,11 +122,15 @@ def autograd_graph(output: torch.Tensor, names: Mapping[str, torch.Tensor] | Non
     leaf_names = {id(tensor): name for name, tensor in (names or {}).items()}
     nodes: dict[int, str] = {}
     edges: list[tuple[int, int]] = []
+    # Hold every node object while walking: ids are only unique among objects that are alive,
+    # and the Python wrappers of autograd nodes can be freed (and their ids reused) once unused.
+    alive = []
     stack = [output.grad_fn]
     while stack:
         fn = stack.pop()
         if id(fn) in nodes:
             continue
+        alive.append(fn)
         if hasattr(fn, "variable"):  # AccumulateGrad: the leaf tensor that receives .grad
             nodes[id(fn)] = leaf_names.get(id(fn.variable), f"leaf {tuple(fn.variable.shape)}")
         else:
