@@ -228,21 +228,26 @@ SLIDE_LIST = """async () => {
   const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
   return Reveal.getSlides().map(slide => { const i = Reveal.getIndices(slide); return [i.h, i.v || 0]; });
 }"""
-# Show slide (h, v), let MathJax re-render it (the deck does so on every slide change), then
-# report what does not fit: images larger than the slide area, math rendered with no width.
+# Show slide (h, v) and give MathJax up to 10 s to re-render it (the deck re-renders the math of
+# each slide it shows), then report what does not fit: images larger than the slide area, math
+# still rendered with no width.
 SHOW_SLIDE = """async ([h, v]) => {
   const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
   Reveal.slide(h, v);
-  await new Promise(resolve => setTimeout(resolve, 300));
-  await new Promise(resolve => MathJax.Hub.Queue(resolve));
   const slide = Reveal.getCurrentSlide();
+  const invisible = () => [...slide.querySelectorAll('.MathJax_CHTML')]
+    .filter(el => el.getBoundingClientRect().width === 0).length;
+  for (let waited = 0; waited < 10000; waited += 200) {
+    await new Promise(resolve => MathJax.Hub.Queue(resolve));
+    if (invisible() === 0) { break; }
+    await new Promise(resolve => setTimeout(resolve, 200));
+  }
   const area = document.querySelector('.reveal .slides').getBoundingClientRect();
   const images = [...slide.querySelectorAll('img')].filter(img => {
     const box = img.getBoundingClientRect();
     return box.width > 0 && (box.width > area.width + 2 || box.height > area.height + 2);
   });
-  const math = [...slide.querySelectorAll('.MathJax_CHTML')].filter(el => el.getBoundingClientRect().width === 0);
-  return {tooBig: images.length, invisibleMath: math.length};
+  return {tooBig: images.length, invisibleMath: invisible()};
 }"""
 
 

@@ -71,7 +71,8 @@ def executed_chapter(doc: str, root: Path = ROOT, execute_missing: bool = False)
     except KeyError:
         if not execute_missing:
             raise LookupError(
-                f"{doc}: the execution cache holds no run of this chapter's current code; run `make book` first"
+                f"{doc}: the execution cache holds no run of this chapter's current code (was it edited "
+                "during the build?); run `make book` again"
             ) from None
         execute_into_cache(cache, notebook, root / f"{doc}.md")
         _, executed = cache.merge_match_into_notebook(notebook)
