@@ -2,14 +2,18 @@
 
 The floor is the same number of fresh kernels that only import what every chapter needs
 (numpy, torch, matplotlib.pyplot and utils) and do nothing else: the cost no chapter can avoid.
-Both are timed one kernel at a time and two at a time (as `make test` runs them: pytest -n 2).
+Both are timed one kernel at a time, two at a time (as `make test` runs them: pytest -n 2), and two
+at a time with one torch thread per kernel (OMP_NUM_THREADS=1: two kernels on two cores, not four threads).
 Each chapter is read from its .md with jupytext and executed with nbclient in a temporary folder;
 nbclient's per-cell timestamps show where the time goes.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
+import os
+import re
 import subprocess
 import tempfile
 import time
@@ -72,7 +76,8 @@ def execute(source: str | None) -> Execution:
         try:
             client.execute(stderr=subprocess.DEVNULL)  # the kernel's start-up notes are not the chapter's
         except Exception as failure:  # a failing chapter is reported, not fatal to the benchmark
-            error = f"{type(failure).__name__}: {str(failure).strip().splitlines()[-1][:200] if str(failure).strip() else ''}"
+            message = re.sub(r"\x1b\[[0-9;]*m", "", str(failure)).strip()  # without the traceback's colours
+            error = f"{type(failure).__name__}: {message.splitlines()[-1][:200] if message else ''}"
         seconds = time.perf_counter() - begin
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     cells = []
@@ -82,6 +87,12 @@ def execute(source: str | None) -> Execution:
     return Execution(name, seconds, cells, error)
 
 
+def _limit_threads(threads: int | None) -> None:
+    # Kernels inherit the worker's environment: OMP_NUM_THREADS sets torch's intra-op threads.
+    if threads is not None:
+        os.environ["OMP_NUM_THREADS"] = str(threads)
+
+
 def _warm() -> None:
     import jupytext  # noqa: F401  (the worker imports what execute() needs before the clock starts)
     import nbclient  # noqa: F401
@@ -89,10 +100,13 @@ def _warm() -> None:
     time.sleep(0.5)
 
 
-def execute_all(sources: list[str | None], jobs: int) -> tuple[float, list[Execution]]:
-    """Execute `sources` with `jobs` kernels at a time; return (wall seconds for all, each execution)."""
+def execute_all(sources: list[str | None], jobs: int, threads: int | None = None) -> tuple[float, list[Execution]]:
+    """Execute `sources` with `jobs` kernels at a time (each with `threads` torch threads, None: torch's
+    default); return (wall seconds for all, each execution)."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_limit_threads, initargs=(threads,)
+    ) as pool:
         for warm in [pool.submit(_warm) for _ in range(jobs)]:
             warm.result()
         begin = time.perf_counter()
@@ -101,8 +115,16 @@ def execute_all(sources: list[str | None], jobs: int) -> tuple[float, list[Execu
     return seconds, results
 
 
-def run(repeats: int, jobs_options: tuple[int, ...] = (1, 2)) -> Section:
-    """Time the floor and the chapters `repeats` times for each number of parallel kernels."""
+# (kernels at a time, torch threads per kernel or None for torch's default: one per core)
+MODES: tuple[tuple[int, int | None], ...] = ((1, None), (2, None), (2, 1))
+
+
+def _mode_name(jobs: int, threads: int | None) -> str:
+    return f"{jobs} at a time" + (f", {threads} torch thread each" if threads else "")
+
+
+def run(repeats: int, modes: tuple[tuple[int, int | None], ...] = MODES) -> Section:
+    """Time the floor and the chapters `repeats` times in each mode (kernels at a time, threads each)."""
     section = Section("1. Executing the course: chapters against the import floor")
     paths = chapters()
     if not paths:
@@ -110,30 +132,34 @@ def run(repeats: int, jobs_options: tuple[int, ...] = (1, 2)) -> Section:
         section.targets.append(Target("chapters <= 1.5x the floor", None, "no chapters"))
         return section
     n = len(paths)
-    walls: dict[tuple[str, int], list[float]] = {}
+    walls: dict[tuple[str, int, int | None], list[float]] = {}
     per_chapter: dict[str, list[Execution]] = {path.stem: [] for path in paths}
     floor_kernels: list[float] = []
     for repeat in range(repeats):
-        for jobs in jobs_options:
-            floor_wall, floors = execute_all([None] * n, jobs)
-            wall, executions = execute_all([str(path) for path in paths], jobs)
-            walls.setdefault(("floor", jobs), []).append(floor_wall)
-            walls.setdefault(("chapters", jobs), []).append(wall)
-            if jobs == 1:
+        for jobs, threads in modes:
+            floor_wall, floors = execute_all([None] * n, jobs, threads)
+            wall, executions = execute_all([str(path) for path in paths], jobs, threads)
+            walls.setdefault(("floor", jobs, threads), []).append(floor_wall)
+            walls.setdefault(("chapters", jobs, threads), []).append(wall)
+            if (jobs, threads) == modes[0]:
                 floor_kernels += [floor.seconds for floor in floors]
                 for execution in executions:
                     per_chapter[execution.name].append(execution)
-            print(f"  run {repeat + 1}/{repeats}, {jobs} at a time: floor {floor_wall:.1f} s, chapters {wall:.1f} s", flush=True)
+            print(
+                f"  run {repeat + 1}/{repeats}, {_mode_name(jobs, threads)}: floor {floor_wall:.1f} s, "
+                f"chapters {wall:.1f} s",
+                flush=True,
+            )
 
     rows = []
-    for jobs in jobs_options:
-        floor = median(walls[("floor", jobs)])
-        wall = median(walls[("chapters", jobs)])
+    for jobs, threads in modes:
+        floor = median(walls[("floor", jobs, threads)])
+        wall = median(walls[("chapters", jobs, threads)])
         ratio = wall / floor
-        rows.append((f"{jobs} at a time", format_seconds(floor), format_seconds(wall), f"{ratio:.2f}"))
+        rows.append((_mode_name(jobs, threads), format_seconds(floor), format_seconds(wall), f"{ratio:.2f}"))
         section.targets.append(
             Target(
-                f"executing all {n} chapters, {jobs} kernel(s) at a time, <= {RATIO_TARGET}x the floor",
+                f"executing all {n} chapters, {_mode_name(jobs, threads)}, <= {RATIO_TARGET}x the floor",
                 ratio <= RATIO_TARGET,
                 f"{ratio:.2f}x ({format_seconds(wall)} against a floor of {format_seconds(floor)})",
             )
@@ -170,7 +196,7 @@ def run(repeats: int, jobs_options: tuple[int, ...] = (1, 2)) -> Section:
     section.lines += markdown_table(
         ["chapter", "wall", "wall / floor kernel", "code cells", "slowest cell", "status"], chapter_rows
     )
-    top = sorted((cell for cell in all_cells if cell[0] == cell[0]), reverse=True)[:8]
+    top = sorted((cell for cell in all_cells if not math.isnan(cell[0])), reverse=True)[:8]
     section.lines += [
         "",
         "Where the time goes: the slowest code cells (median seconds; `Cell N` counts code cells from 0, as "
