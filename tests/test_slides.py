@@ -98,3 +98,61 @@ def test_the_environment_has_the_live_slides_and_jupytext_lab_extensions():
     from tools.lab import missing_extensions
 
     assert missing_extensions() == []
+
+
+def test_a_figure_cell_shows_only_its_figure_unless_tagged_to_show_its_code():
+    from tools.slides import SHOW_CODE_TAG
+
+    figure = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBOR", "text/plain": "<Figure>"}}
+    plain = slide(new_code_cell("plt.plot(x)"), "subslide")
+    plain.outputs = [nbformat.from_dict(figure)]
+    shown = slide(new_code_cell("plt.plot(x)"), "subslide", [SHOW_CODE_TAG])
+    shown.outputs = [nbformat.from_dict(figure)]
+    kept = prepare(new_notebook(cells=[plain, shown]))
+    assert "remove-input" in kept.cells[0].metadata["tags"]
+    assert "remove-input" not in kept.cells[1].metadata["tags"]
+    assert kept.cells[0].outputs[0].data["image/png"] == "iVBOR"
+
+
+def test_progress_bars_reduce_to_their_last_state_and_long_output_is_clipped():
+    from tools.slides import MAX_OUTPUT_LINES
+
+    cell = new_code_cell("train()")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="\rstep 1/3"),
+        nbformat.v4.new_output("stream", name="stdout", text="\rstep 3/3\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="a warning\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="".join(f"line {i}\n" for i in range(40))),
+    ]
+    (kept,) = prepare(new_notebook(cells=[cell])).cells
+    assert len(kept.outputs) == 1
+    lines = kept.outputs[0].text.splitlines()
+    assert lines[0] == "step 3/3" and "a warning" not in lines
+    assert len(lines) == MAX_OUTPUT_LINES and lines[-1] == "line 39"
+    assert "more lines on the chapter page" in lines[-3]
+
+
+def test_an_error_on_a_slide_is_its_last_traceback_line():
+    cell = slide(new_code_cell("x.backward()"), "-", ["raises-exception"])
+    traceback = ["----", "Cell In[3], line 1", "  frame", "RuntimeError: element 0 does not require grad"]
+    cell.outputs = [nbformat.v4.new_output("error", ename="RuntimeError", evalue="...", traceback=traceback)]
+    (kept,) = prepare(new_notebook(cells=[cell])).cells
+    assert kept.outputs[0].traceback == ["RuntimeError: element 0 does not require grad"]
+
+
+def test_a_cell_too_long_for_one_slide_shows_its_output_on_the_next_subslide():
+    from tools.slides import MAX_CELL_LINES
+
+    long_cell = slide(new_code_cell("\n".join(f"a{i} = {i}" for i in range(MAX_CELL_LINES - 2))), "-")
+    long_cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n2\n3\n4\n")]
+    short_cell = slide(new_code_cell("print(1)"), "-")
+    short_cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    nb = new_notebook(cells=[slide(new_markdown_cell("## Loop"), "slide"), long_cell, short_cell])
+    kept = prepare(nb)
+    code, output, short = kept.cells[1:]
+    assert code.source == output.source and code.outputs == []
+    assert output.metadata["slideshow"]["slide_type"] == "subslide"
+    assert "remove-input" in output.metadata["tags"] and output.outputs[0].text == "1\n2\n3\n4\n"
+    assert short.outputs[0].text == "1\n" and "tags" not in short.metadata
+    assert slide_count(kept) == 2
+    nbformat.validate(kept)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 from nbconvert.exporters import SlidesExporter
-from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor, Preprocessor, TagRemovePreprocessor
 from traitlets.config import Config
 
 from tools import chapters, myst_slides
@@ -32,6 +32,15 @@ MANIFEST = "decks.json"
 WIDTH, HEIGHT = 1280, 720
 # Tags whose cells never reach a slide.
 DROP_TAGS = {"remove-cell", "hide-cell"}
+# A code cell that draws a figure shows only the figure on a slide, unless it carries this tag.
+SHOW_CODE_TAG = "slide-show-code"
+FIGURE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+# What fits on a 1280 x 720 slide at the deck's font sizes (20px code, 18px output): lines of about
+# CODE_COLUMNS characters; an output longer than MAX_OUTPUT_LINES is clipped, and a cell whose code
+# and output together pass MAX_CELL_LINES shows its output on the next subslide.
+CODE_COLUMNS = 100
+MAX_OUTPUT_LINES = 14
+MAX_CELL_LINES = 22
 
 # (source under node_modules, destination under _assets): only what the decks load.
 ASSETS = [
@@ -84,11 +93,78 @@ class ChapterSlidesPreprocessor(Preprocessor):
                 cell.metadata.setdefault("slideshow", {})["slide_type"] = pending_start
             pending_start = None
             if cell.cell_type == "code":
-                # Only what the room should see: no stderr, no execution counts in prompts.
-                cell.outputs = [out for out in cell.get("outputs", []) if out.get("name") != "stderr"]
-            kept.append(cell)
+                kept.extend(fit_code_cell(cell))
+            else:
+                kept.append(cell)
         nb.cells = kept
         return nb, resources
+
+
+def shows_figure(cell: nbformat.NotebookNode) -> bool:
+    """Whether a code cell's outputs include an image or an animation (`to_jshtml`)."""
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if any(kind in data for kind in FIGURE_TYPES) or 'class="animation"' in data.get("text/html", ""):
+            return True
+    return False
+
+
+def screen_lines(text: str) -> int:
+    """How many lines `text` takes on a slide, counting long lines as wrapped."""
+    return sum(max(1, -(-len(line) // CODE_COLUMNS)) for line in text.splitlines())
+
+
+def clip_text(text: str, limit: int = MAX_OUTPUT_LINES) -> str:
+    """At most `limit` lines: the first ones, a line saying how many were left out, the last two."""
+    lines = text.splitlines()
+    if len(lines) <= limit:
+        return text
+    head, tail = lines[: limit - 3], lines[-2:]
+    hidden = len(lines) - len(head) - len(tail)
+    return "\n".join([*head, f"... {hidden} more lines on the chapter page ...", *tail]) + "\n"
+
+
+def _text_lines(outputs: list) -> int:
+    lines = 0
+    for output in outputs:
+        if output.output_type == "stream":
+            lines += screen_lines(output.text)
+        elif output.output_type == "error":
+            lines += sum(screen_lines(line) for line in output.traceback)
+        elif "text/html" not in output.get("data", {}) and "text/plain" in output.get("data", {}):
+            lines += screen_lines(output.data["text/plain"])
+    return lines
+
+
+def fit_code_cell(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """A code cell as a slide shows it, as one cell or (code, then output on a subslide) two.
+
+    Only what the room should see: no stderr; consecutive prints merged and progress bars (`\\r`)
+    reduced to their last state; an error's traceback reduced to its last line (`NameError: ...`);
+    long text clipped. A cell that draws a figure shows only the figure (tag `slide-show-code`
+    keeps its code); a cell whose code and text output are too long for one slide shows its output
+    on the next subslide.
+    """
+    cell.outputs = [out for out in cell.get("outputs", []) if out.get("name") != "stderr"]
+    cell, _ = CoalesceStreamsPreprocessor().preprocess_cell(cell, {}, 0)
+    for output in cell.outputs:
+        if output.output_type == "error" and output.traceback:
+            output.traceback = [output.traceback[-1]]
+        elif output.output_type == "stream":
+            output.text = clip_text(output.text)
+        elif "text/plain" in output.get("data", {}) and "text/html" not in output.data:
+            output.data["text/plain"] = clip_text(output.data["text/plain"])
+    tags = cell.metadata.get("tags", [])
+    if shows_figure(cell) and SHOW_CODE_TAG not in tags:
+        cell.metadata["tags"] = [*tags, "remove-input"]
+        return [cell]
+    if not cell.outputs or screen_lines(cell.source) + _text_lines(cell.outputs) <= MAX_CELL_LINES:
+        return [cell]
+    shown = nbformat.v4.new_code_cell(cell.source, metadata={"slideshow": {"slide_type": "subslide"}})
+    shown.metadata["tags"] = [*tags, "remove-input"]
+    shown.outputs, cell.outputs = cell.outputs, []
+    shown.execution_count = cell.get("execution_count")
+    return [cell, shown]
 
 
 def slide_count(nb: nbformat.NotebookNode) -> int:
@@ -169,14 +245,16 @@ def build_decks(root: Path, notebooks: dict[str, nbformat.NotebookNode]) -> dict
     slides_dir = root / "_build" / "html" / "slides"
     copy_assets(root / "node_modules", slides_dir)
     decks: dict[str, Path] = {}
-    manifest = {}
+    # Decks of chapters not passed in (unchanged since the last build) keep their manifest entry.
+    manifest_path = slides_dir / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
     for doc, nb in notebooks.items():
         stem = doc.rsplit("/", 1)[-1]
         target = slides_dir / f"{stem}.slides.html"
         count = build_deck(nb, chapter_title(nb, stem), target)
         decks[doc] = target
         manifest[doc] = {"deck": f"slides/{target.name}", "slides": count}
-    (slides_dir / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return decks
 
 
