@@ -1,18 +1,21 @@
 """Build the book: `python -m tools.build_book` (what `make book` runs).
 
-1. `jupyter-book build . --all -W -n --keep-going`: every page, warnings (a cell writing to stderr,
-   a failed cell, a broken reference) are errors. `--all` because an incremental `-W` rebuild
-   exits 0 without checking anything; unchanged chapters still come from the execution cache.
-2. After a clean build: each chapter's executed notebook goes to `_build/html/_sources/` (the
-   page's download menu offers it) and its reveal.js deck to `_build/html/slides/`.
+1. `jupyter-book build . -W -n --keep-going`: warnings (a cell writing to stderr, a failed cell, a
+   broken reference) are errors. After a failed build, or the first time, with `--all`: an
+   incremental `-W` rebuild would skip the pages that failed and exit 0. Unchanged chapters come
+   from the execution cache either way.
+2. Then each chapter's executed notebook goes to `_build/html/_sources/` (the page's download menu
+   offers it) and its reveal.js deck to `_build/html/slides/`; a chapter whose executed notebook
+   and exporters are unchanged since the last build keeps the files it has.
 
 The full log is kept in `_build/book-build.log`; on failure the lines naming the failing pages
-are repeated at the end. Exit status 0 only when every step succeeded.
-"""
+are repeated at the end. Exit status 0 only when every step succeeded."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -22,16 +25,18 @@ from pathlib import Path
 from tools import chapters
 
 LOG_NAME = "book-build.log"
+SUCCESS_NAME = ".book-build-succeeded"  # written after a build with no warning, removed at the start of one
+EXPORTS_NAME = ".book-exports.json"  # per chapter: digest of the executed notebook its exports came from
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # A problem line: Sphinx's "<path>: WARNING: ..." / "ERROR: ...", or a Python exception.
 # (The kernel's own "[IPKernelApp] WARNING | ..." start-up notes are not problems of the book.)
 _PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL):|^Traceback|^\w*(Error|Exception)\b")
 
 
-def jupyter_book_command(root: Path) -> list[str]:
-    """The jupyter-book command line for a full, strict build of `root`."""
+def jupyter_book_command(root: Path, full: bool = True) -> list[str]:
+    """The jupyter-book command line for a strict build of `root`; `full` re-renders every page."""
     executable = Path(sys.executable).with_name("jupyter-book")
-    return [str(executable), "build", str(root), "--all", "-W", "-n", "--keep-going"]
+    return [str(executable), "build", str(root), *(["--all"] if full else []), "-W", "-n", "--keep-going"]
 
 
 def problems(log_text: str, limit: int = 40) -> list[str]:
@@ -47,12 +52,13 @@ def failure_summary(log_text: str, tail: int = 40) -> str:
     return "\n".join(parts + lines[-tail:])
 
 
-def run_sphinx(root: Path, log_path: Path, echo: bool) -> int:
+def run_sphinx(root: Path, log_path: Path, echo: bool, full: bool = True) -> int:
     """Run jupyter-book, writing its output to `log_path` (and the terminal when `echo`)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log:
+        log.write(f"{'full' if full else 'incremental'} build: {' '.join(jupyter_book_command(root, full))}\n")
         process = subprocess.Popen(
-            jupyter_book_command(root),
+            jupyter_book_command(root, full),
             cwd=root,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -74,27 +80,56 @@ def post_build(root: Path, log_path: Path, echo: bool) -> None:
 
     html = root / "_build" / "html"
     docs = chapters.chapters(root)
+    exports_path = root / "_build" / EXPORTS_NAME
+    previous = json.loads(exports_path.read_text(encoding="utf-8")) if exports_path.exists() else {}
+    exporter_version = _exporter_version(root)
+    keys = {}
     notebooks = {}
     for doc in docs:
         notebook = chapters.downloadable(chapters.executed_chapter(doc, root))
+        text = chapters.dumps(notebook)
+        keys[doc] = hashlib.sha256((exporter_version + text).encode("utf-8")).hexdigest()
         target = html / "_sources" / f"{doc}.ipynb"
+        deck = html / "slides" / f"{doc.rsplit('/', 1)[-1]}.slides.html"
+        if previous.get(doc) == keys[doc] and target.is_file() and deck.is_file():
+            continue  # same executed notebook, same exporters: the files written last time stand
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(chapters.dumps(notebook), encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
         notebooks[doc] = notebook
-    decks = slides.build_decks(root, notebooks)
+    slides.build_decks(root, notebooks)
+    exports_path.write_text(json.dumps(keys, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     with log_path.open("a", encoding="utf-8") as log:
         for doc in docs:
-            line = f"post-build: {doc}: notebook _sources/{doc}.ipynb, deck {decks[doc].relative_to(html)}\n"
+            state = "written" if doc in notebooks else "unchanged"
+            line = f"post-build: {doc}: notebook _sources/{doc}.ipynb and its deck {state}\n"
             log.write(line)
             if echo:
                 sys.stdout.write(line)
 
 
+def _exporter_version(root: Path) -> str:
+    """A digest of the code and assets that turn a notebook into its download and its deck."""
+    digest = hashlib.sha256()
+    for path in sorted((root / "tools").rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".j2"}:
+            digest.update(path.read_bytes())
+    lock = root / "package-lock.json"
+    if lock.is_file():
+        digest.update(lock.read_bytes())
+    return digest.hexdigest()
+
+
 def build(root: Path = chapters.ROOT, echo: bool = True) -> int:
     """Build the book under `root`; return 0 on success, 1 on any failure (details in the log)."""
     log_path = root / "_build" / LOG_NAME
+    succeeded = root / "_build" / SUCCESS_NAME
+    # After a successful build an incremental -W build is sound: pages it does not rewrite had no
+    # warnings. After a failure (or the first time) every page is rendered again (--all), because an
+    # incremental build would not look at the pages that failed and would exit 0.
+    full = not succeeded.exists()
+    succeeded.unlink(missing_ok=True)
     started = time.perf_counter()
-    status = run_sphinx(root, log_path, echo)
+    status = run_sphinx(root, log_path, echo, full)
     if status == 0:
         try:
             post_build(root, log_path, echo)
@@ -103,6 +138,8 @@ def build(root: Path = chapters.ROOT, echo: bool = True) -> int:
                 log.write(f"ERROR: post-build step failed: {type(error).__name__}: {error}\n")
             status = 1
     seconds = time.perf_counter() - started
+    if status == 0:
+        succeeded.write_text(f"{time.time():.0f}\n", encoding="utf-8")
     with log_path.open("a", encoding="utf-8") as log:
         log.write(f"book build {'succeeded' if status == 0 else 'FAILED'} in {seconds:.0f} s\n")
     if status != 0:

@@ -102,7 +102,8 @@ def downloadable(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     notebook.metadata = nbformat.from_dict(
         {key: value for key, value in notebook.metadata.items() if key in ("kernelspec", "language_info")}
     )
-    for cell in notebook.cells:
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index}"  # reading a .md draws random ids; two builds must write the same file
         if cell.cell_type == "code" and "remove-cell" in cell.metadata.get("tags", []):
             cell.outputs = []
     nbformat.validate(notebook)
