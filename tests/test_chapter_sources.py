@@ -67,3 +67,11 @@ def test_no_forbidden_pattern_in_code(path):
     for pattern, why in FORBIDDEN.items():
         match = re.search(pattern, code)
         assert match is None, f"{path.name}: {match.group(0)!r} is {why}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_no_control_characters(path):
+    # A tab inside math is usually "\t" eaten by a Python string: $\text{lr}$ became "<TAB>ext{lr}".
+    text = path.read_text(encoding="utf-8")
+    bad = [(number + 1, line) for number, line in enumerate(text.splitlines()) if re.search(r"[\x00-\x08\x09\x0b-\x1f]", line)]
+    assert bad == [], f"{path.name}: control characters on lines {[number for number, _ in bad]}"
