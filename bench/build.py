@@ -3,8 +3,8 @@
 Every run works on a fresh copy of the repository's files (git's tracked and untracked-but-not-ignored
 files, plus the staged front-end assets in _build/assets and a link to node_modules) under a
 temporary folder, so it never touches the real _build/. In that copy it times, with the same command `make book` uses
-(`python -m tools.build_book`: a strict `jupyter-book build --all` plus the notebook and slide
-exports):
+(`python -m tools.build_book`: a strict `jupyter-book build`, with `--all` only when the previous
+build did not succeed, plus the notebook and slide exports of the chapters that changed):
 
 1. the cold build (empty cache: every chapter is executed);
 2. the rebuild with nothing changed (every chapter comes from the execution cache);
@@ -204,7 +204,7 @@ def run(repeats: int, keep: bool = False) -> Section:
     incremental = median([result.incremental for result in runs])
     edited_chapter = runs[0].edited_chapter
     section.lines += [
-        f"`python -m tools.build_book` (what `make book` runs: `jupyter-book build --all -W -n --keep-going`, "
+        f"`python -m tools.build_book` (what `make book` runs: `jupyter-book build -W -n --keep-going`, with `--all` after a failed or first build, "
         f"then the notebook and slide exports) in a fresh copy of the repository, {runs[0].chapters} chapters "
         f"in `_toc.yml`. Median of {repeats} copies.",
         "",

@@ -241,8 +241,14 @@ SHOW_SLIDE = """async ([h, v]) => {
     await Promise.race([changed, sleep(5000)]);
   }
   const slide = Reveal.getCurrentSlide();
-  const invisible = () => [...slide.querySelectorAll('.MathJax_CHTML')]
-    .filter(el => el.getBoundingClientRect().width === 0).length;
+  // Every formula (a math/tex script) must have its rendering on screen: while MathJax re-renders,
+  // the rendering is gone or has no width yet.
+  const invisible = () => {
+    const formulas = slide.querySelectorAll('script[type^="math/tex"]').length;
+    const shown = [...slide.querySelectorAll('.MathJax_CHTML')]
+      .filter(el => el.getBoundingClientRect().width > 0).length;
+    return Math.max(0, formulas - shown);
+  };
   const busy = () => MathJax.Hub.queue.running > 0 || MathJax.Hub.queue.pending > 0;
   for (let waited = 0; waited < 10000; waited += 100) {
     await new Promise(resolve => MathJax.Hub.Queue(resolve));
