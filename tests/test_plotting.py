@@ -124,3 +124,9 @@ def test_autograd_graph_of_a_loop_is_the_same_every_time():
         assert sorted(nodes.values()) == sorted(first_nodes.values())
         assert len(edges) == len(first_edges)
     assert list(first_nodes.values()).count("z") == 1
+
+
+def test_plot_contour_passes_style_to_matplotlib(ax):
+    x, y = np.meshgrid(np.linspace(0, 1, 5), np.linspace(0, 1, 5))
+    contours = plotting.plot_contour(ax, x, y, x + y, levels=4, cmap="Greys", alpha=0.5)
+    assert contours.get_cmap().name == "Greys" and contours.get_alpha() == 0.5

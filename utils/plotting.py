@@ -61,8 +61,12 @@ def plot_contour(
     levels: int | Sequence[float] = 30,
     log: bool = False,
     filled: bool = True,
+    **style,
 ) -> QuadContourSet:
-    """Draw contours of `z` over the grid `x`, `y` (2-D arrays); `log` spaces the levels geometrically."""
+    """Draw contours of `z` over the grid `x`, `y` (2-D arrays); `log` spaces the levels geometrically.
+
+    Further keywords (`cmap`, `alpha`, ...) go to matplotlib's `contourf` / `contour`.
+    """
     z = np.asarray(z, dtype=float)
     if log:
         positive = z[z > 0]
@@ -74,7 +78,7 @@ def plot_contour(
     else:
         norm = None
     draw = ax.contourf if filled else ax.contour
-    return draw(x, y, z, levels=levels, norm=norm)
+    return draw(x, y, z, levels=levels, norm=norm, **style)
 
 
 def plot_trajectories(
