@@ -1,6 +1,9 @@
 """utils.data: the shipped files load, regenerate byte for byte, and bad files fail loudly."""
 
+import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -18,6 +21,38 @@ def data_copy(tmp_path):
 
 def test_shipped_files_regenerate_byte_for_byte():
     assert data.regenerate(check=True) == []
+
+
+def _baseline_only_numpy() -> dict[str, str]:
+    """Environment that makes NumPy ignore every SIMD extension beyond its baseline (another CPU's kernels)."""
+    from numpy._core import _multiarray_umath as umath
+
+    found = [name for name in umath.__cpu_dispatch__ if umath.__cpu_features__.get(name)]
+    return {**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(found)}
+
+
+def test_data_regenerates_identically_without_the_cpus_simd_kernels():
+    # The shipped files were once written with AVX-512 sin/cos/arcsin and differed on other CPUs.
+    result = subprocess.run(
+        [sys.executable, "-m", "utils.data", "--check"],
+        env=_baseline_only_numpy(),
+        cwd=data.DATA_DIR.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_distance_is_far_from_a_rounding_boundary():
+    # Last-bit differences between CPUs (about 1e-12 km) cannot move a distance across a 1 m rounding step.
+    coordinates = np.array([[lat, lon] for _, lat, lon in data.CITY_COORDINATES])
+    lat, lon = np.radians(coordinates).T
+    h = np.sin((lat[:, None] - lat) / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat) * np.sin((lon[:, None] - lon) / 2) ** 2
+    exact = 2 * data.EARTH_RADIUS_KM * np.arcsin(np.sqrt(h)) * 10**data.DISTANCE_DECIMALS
+    margin = np.abs(exact - np.floor(exact) - 0.5)
+    assert margin.min() > 1e-6, f"a distance lies {margin.min():.1e} units from a rounding boundary"
+    assert np.abs(load_cities().distances * 10**data.DISTANCE_DECIMALS - exact).max() <= 0.5 + 1e-9
 
 
 def test_regenerate_writes_identical_files(tmp_path):

@@ -10,6 +10,7 @@ import argparse
 import csv
 import hashlib
 import io
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 REGENERATE = "python -m utils.data"
 
 EARTH_RADIUS_KM = 6371.0  # mean Earth radius (IUGG)
+# Distances are stored rounded to 3 decimals of a km (1 m): the same bytes on every CPU.
+DISTANCE_DECIMALS = 3
 
 # (city, latitude, longitude) in degrees north and east, city centres to four decimals.
 CITY_COORDINATES: list[tuple[str, float, float]] = [
@@ -80,14 +83,26 @@ class Cities:
 
 
 def great_circle_km(coordinates: np.ndarray) -> np.ndarray:
-    """Pairwise great-circle distances (haversine) in km for (latitude, longitude) rows in degrees."""
-    lat = np.radians(coordinates[:, 0])[:, None]
-    lon = np.radians(coordinates[:, 1])[:, None]
-    dlat = lat - lat.T
-    dlon = lon - lon.T
-    h = np.sin(dlat / 2) ** 2 + np.cos(lat) * np.cos(lat.T) * np.sin(dlon / 2) ** 2
-    distances = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    np.fill_diagonal(distances, 0.0)
+    """Pairwise great-circle distances (haversine) in km for (latitude, longitude) rows in degrees.
+
+    Computed one pair at a time with the scalar functions of :mod:`math` and rounded to
+    ``DISTANCE_DECIMALS`` (1 m): NumPy's vectorised sin, cos and arcsin pick SIMD kernels by CPU and
+    differ in the last bits between CPUs (AVX-512 or not), which rounding to 1 m cannot see.
+    """
+    rows = np.asarray(coordinates, dtype=np.float64)
+    if rows.ndim != 2 or rows.shape[1] != 2:
+        raise ValueError(f"coordinates: shape is {rows.shape}, expected (n, 2) rows of latitude, longitude.")
+    lat = [math.radians(value) for value in rows[:, 0].tolist()]
+    lon = [math.radians(value) for value in rows[:, 1].tolist()]
+    n = len(lat)
+    distances = np.zeros((n, n), dtype=np.float64)
+    for i in range(n):
+        for j in range(i + 1, n):
+            h = math.sin((lat[i] - lat[j]) / 2) ** 2 + math.cos(lat[i]) * math.cos(lat[j]) * math.sin(
+                (lon[i] - lon[j]) / 2
+            ) ** 2
+            d = 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
+            distances[i, j] = distances[j, i] = round(d, DISTANCE_DECIMALS)
     return distances
 
 
@@ -189,7 +204,9 @@ def build_files() -> dict[str, bytes]:
 
     rng = np.random.default_rng(SINE_SEED)
     x = rng.uniform(*SINE_X_RANGE, size=SINE_ROWS)
-    y = np.sin(SINE_W * x + SINE_T) + rng.normal(0.0, SINE_NOISE, size=SINE_ROWS)
+    noise = rng.normal(0.0, SINE_NOISE, size=SINE_ROWS)
+    # Scalar math.sin, not np.sin: the vectorised kernel's last bits depend on the CPU (see great_circle_km).
+    y = np.array([math.sin(SINE_W * xi + SINE_T) for xi in x.tolist()]) + noise
     sine = np.stack([x, y], axis=1).astype(np.float32)
 
     return {
