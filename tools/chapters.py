@@ -11,7 +11,6 @@ import copy
 from pathlib import Path
 
 import nbformat
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -21,22 +20,29 @@ NOTEBOOK_DIR = "notebooks"
 
 
 def toc_files(root: Path = ROOT) -> list[str]:
-    """Every document `_toc.yml` lists (root first), as paths without suffix relative to `root`."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    found = [toc["root"]]
+    """Every document `_toc.yml` lists, root first, in reading order (paths without suffix).
 
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(str(node["file"]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
+    The file is read with the parser jupyter-book itself uses (sphinx-external-toc), so this list
+    and the book's table of contents cannot disagree.
+    """
+    from sphinx_external_toc.parsing import MalformedError, parse_toc_yaml
 
-    walk({key: value for key, value in toc.items() if key != "root"})
-    return [str(Path(name).with_suffix("")) if name.endswith((".md", ".ipynb")) else name for name in found]
+    path = root / "_toc.yml"
+    try:
+        site = parse_toc_yaml(path)
+    except (OSError, MalformedError) as error:
+        raise ValueError(f"{path}: cannot read the table of contents ({error}); fix the file") from None
+    found: list[str] = []
+
+    def walk(docname: str) -> None:
+        found.append(docname)
+        for subtree in site[docname].subtrees:
+            for item in subtree.items:
+                if isinstance(item, str):  # a document (globs and URLs name no single file)
+                    walk(item)
+
+    walk(site.root.docname)
+    return found
 
 
 def chapters(root: Path = ROOT) -> list[str]:
