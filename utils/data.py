@@ -2,6 +2,11 @@
 
 Every file in ``data/`` is made by :func:`regenerate` from the constants below, byte for byte:
 ``python -m utils.data`` rewrites them, ``python -m utils.data --check`` only compares.
+
+``data/`` is the source; the course wheel carries a copy of its files as package data
+(``utils/course_data/``, mapped in ``pyproject.toml``). The loaders read that copy with
+``importlib.resources`` when the package is installed from the wheel, and ``data/`` itself in a
+checkout: :func:`data_files` says which.
 """
 
 from __future__ import annotations
@@ -13,12 +18,19 @@ import io
 import math
 import sys
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import numpy as np
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # a checkout's data/, the source of truth
+PACKAGED = "course_data"  # the wheel's copy of data/: utils/course_data/ (package data)
 REGENERATE = "python -m utils.data"
+REINSTALL = (
+    'pip install --force-reinstall --no-deps "$COURSE_PACKAGE" (the course wheel, '
+    "autodiff_course_utils-*.whl, as a path or URL; a downloaded chapter's first cell installs it)"
+)
 
 EARTH_RADIUS_KM = 6371.0  # mean Earth radius (IUGG)
 # Distances are stored rounded to 3 decimals of a km (1 m): the same bytes on every CPU.
@@ -106,38 +118,55 @@ def great_circle_km(coordinates: np.ndarray) -> np.ndarray:
     return distances
 
 
-def _missing(path: Path) -> FileNotFoundError:
-    return FileNotFoundError(
-        f"Data file {path} is missing. Regenerate the course data from the repository root with: {REGENERATE}"
+def data_files() -> Traversable:
+    """The folder the loaders read: the installed package's data, else the checkout's ``data/``."""
+    packaged = resources.files("utils") / PACKAGED
+    if packaged.is_dir():
+        return packaged
+    if DATA_DIR.is_dir():
+        return DATA_DIR
+    raise FileNotFoundError(
+        f"The course data is missing: neither {packaged} (an installed course package) nor {DATA_DIR} "
+        f"(a checkout) exists. Reinstall the package: {REINSTALL}"
     )
 
 
-def _read_cities_csv(path: Path) -> tuple[list[str], np.ndarray]:
+def _fix(path: Traversable) -> str:
+    """How to restore a bad data file: reinstall the package it came with, or regenerate data/."""
+    if isinstance(path, Path) and path.parent.name == PACKAGED and path.parent.parent.name == "utils":
+        return f"Reinstall the course package: {REINSTALL}"
+    return f"Regenerate the course data from the repository root with: {REGENERATE}"
+
+
+def _missing(path: Traversable) -> FileNotFoundError:
+    return FileNotFoundError(f"Data file {path} is missing. {_fix(path)}")
+
+
+def _read_cities_csv(path: Traversable) -> tuple[list[str], np.ndarray]:
     if not path.is_file():
         raise _missing(path)
-    with path.open(newline="", encoding="utf-8") as handle:
+    with io.StringIO(path.read_text(encoding="utf-8"), newline="") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames != ["city", "latitude", "longitude"]:
             raise ValueError(
-                f"{path}: expected the header 'city,latitude,longitude', found {reader.fieldnames}. "
-                f"Regenerate it with: {REGENERATE}"
+                f"{path}: expected the header 'city,latitude,longitude', found {reader.fieldnames}. {_fix(path)}"
             )
         rows = list(reader)
     names = [row["city"] for row in rows]
     try:
         coordinates = np.array([[float(row["latitude"]), float(row["longitude"])] for row in rows])
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{path}: a latitude or longitude is not a number ({error}).") from error
+        raise ValueError(f"{path}: a latitude or longitude is not a number ({error}). {_fix(path)}") from error
     return names, coordinates
 
 
-def _load_npy(path: Path) -> np.ndarray:
+def _load_npy(path: Traversable) -> np.ndarray:
     if not path.is_file():
         raise _missing(path)
     try:
-        return np.load(path, allow_pickle=False)
-    except ValueError as error:
-        raise ValueError(f"{path} is not a plain numeric .npy file ({error}). Regenerate it with: {REGENERATE}") from error
+        return np.load(io.BytesIO(path.read_bytes()), allow_pickle=False)
+    except (ValueError, EOFError, OSError) as error:  # not .npy, pickled, or cut short
+        raise ValueError(f"{path} is not a plain numeric .npy file ({error}). {_fix(path)}") from error
 
 
 def check_distance_matrix(distances: np.ndarray, n: int, source: str = "distance matrix") -> None:
@@ -161,26 +190,29 @@ def check_distance_matrix(distances: np.ndarray, n: int, source: str = "distance
 
 
 def load_cities(data_dir: Path | None = None) -> Cities:
-    """Load city names, coordinates and the distance matrix (km) from ``data/``, validated."""
-    folder = DATA_DIR if data_dir is None else Path(data_dir)
+    """Load city names, coordinates and the distance matrix (km) from the course data, validated."""
+    folder = data_files() if data_dir is None else Path(data_dir)
     names, coordinates = _read_cities_csv(folder / "cities.csv")
     distances_path = folder / "distances.npy"
     distances = _load_npy(distances_path)
-    check_distance_matrix(distances, len(names), source=str(distances_path))
+    try:
+        check_distance_matrix(distances, len(names), source=str(distances_path))
+    except ValueError as error:
+        raise ValueError(f"{error} {_fix(distances_path)}") from error
     return Cities(names=names, coordinates=coordinates, distances=distances)
 
 
 def load_sine_data(data_dir: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Load the noisy sine samples as float32 arrays ``(x, y)``, one entry per row of ``sgd_data.npy``."""
-    folder = DATA_DIR if data_dir is None else Path(data_dir)
+    folder = data_files() if data_dir is None else Path(data_dir)
     path = folder / "sgd_data.npy"
     data = _load_npy(path)
     if data.ndim != 2 or data.shape[1] != 2:
-        raise ValueError(f"{path}: shape is {data.shape}, expected (rows, 2) with columns x and y.")
+        raise ValueError(f"{path}: shape is {data.shape}, expected (rows, 2) with columns x and y. {_fix(path)}")
     if data.dtype != np.float32:
-        raise ValueError(f"{path}: dtype is {data.dtype}, expected float32.")
+        raise ValueError(f"{path}: dtype is {data.dtype}, expected float32. {_fix(path)}")
     if not np.all(np.isfinite(data)):
-        raise ValueError(f"{path}: contains NaN or infinite entries.")
+        raise ValueError(f"{path}: contains NaN or infinite entries. {_fix(path)}")
     return data[:, 0].copy(), data[:, 1].copy()
 
 
@@ -234,6 +266,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Regenerate the course data in data/ byte for byte.")
     parser.add_argument("--check", action="store_true", help="compare only; exit 1 if a file differs")
     args = parser.parse_args(argv)
+    if not (DATA_DIR.parent / "pyproject.toml").is_file():
+        print(
+            f"{DATA_DIR.parent} is not a checkout of the course: `{REGENERATE}` rewrites a checkout's data/. "
+            f"An installed package's data is restored by reinstalling it: {REINSTALL}",
+            file=sys.stderr,
+        )
+        return 2
     differ = regenerate(check=args.check)
     for name, content in build_files().items():
         status = "DIFFERS" if name in differ else "ok"
