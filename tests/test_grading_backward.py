@@ -1,0 +1,245 @@
+"""utils.grading.check_backward: a right backward passes quietly; each classic bug is rejected by name."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+
+from utils.grading import check_backward
+
+
+def affine(backward):
+    """A Function computing X @ W + b (b broadcast over the rows) with the given backward."""
+
+    class Affine(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, X, W, b):
+            ctx.save_for_backward(X, W)
+            return X @ W + b
+
+    Affine.backward = staticmethod(backward)
+    return Affine
+
+
+def affine_right(ctx, grad_output):
+    X, W = ctx.saved_tensors
+    return grad_output @ W.T, X.T @ grad_output, grad_output.sum(0)
+
+
+def exp_function(backward):
+    """A Function computing exp(x) elementwise with the given backward."""
+
+    class Exp(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            result = torch.exp(x)
+            ctx.save_for_backward(result)
+            return result
+
+    Exp.backward = staticmethod(backward)
+    return Exp
+
+
+class SquaredError(torch.autograd.Function):
+    """A scalar loss with data: 0.5 * mean((y - w * x)^2), gradients for w only."""
+
+    @staticmethod
+    def forward(ctx, w, x, y):
+        residual = y - w * x
+        ctx.save_for_backward(residual, x)
+        return 0.5 * (residual**2).mean()
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        residual, x = ctx.saved_tensors
+        return grad_output * -(residual * x).mean(), None, None
+
+
+class SquaredErrorNoGradOutput(SquaredError):
+    @staticmethod
+    def backward(ctx, grad_output):
+        residual, x = ctx.saved_tensors
+        return -(residual * x).mean(), None, None
+
+
+def make_inputs(*shapes, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    return [torch.randn(shape, generator=generator, dtype=torch.float64, requires_grad=True) for shape in shapes]
+
+
+def message_of(fn, *inputs) -> str:
+    with pytest.raises(AssertionError) as caught:
+        check_backward(fn, *inputs)
+    return str(caught.value)
+
+
+# Right backwards pass, returning None.
+
+
+def test_right_affine_passes():
+    assert check_backward(affine(affine_right), *make_inputs((4, 3), (3, 2), (2,))) is None
+
+
+def test_right_exp_passes_in_float32_too():
+    Exp = exp_function(lambda ctx, g: g * ctx.saved_tensors[0])
+    x = torch.linspace(-2, 2, 7, requires_grad=True)  # converted to float64 inside
+    assert check_backward(Exp, x) is None
+
+
+def test_right_loss_with_data_inputs_passes():
+    (w,) = make_inputs(())
+    x, y = torch.randn(10, dtype=torch.float64), torch.randn(10, dtype=torch.float64)
+    assert check_backward(SquaredError, w, x, y) is None
+
+
+def test_only_inputs_that_require_grad_are_checked():
+    # W's gradient is wrong, but W does not require grad: as in gradcheck, it is not checked.
+    X, W, b = make_inputs((4, 3), (3, 2), (2,))
+    Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, 0 * ctx.saved_tensors[1], g.sum(0)))
+    check_backward(Wrong, X, W.detach(), b)
+    assert "input 1 ('W')" in message_of(Wrong, X, W, b)
+
+
+# Each named bug: rejected, with the input and the diagnosis in the message.
+
+
+def test_not_multiplied_by_grad_output_elementwise():
+    Exp = exp_function(lambda ctx, g: ctx.saved_tensors[0])
+    message = message_of(Exp, *make_inputs((5,)))
+    assert "input 0 ('x')" in message and "not multiplied by grad_output" in message
+
+
+def test_not_multiplied_by_grad_output_scalar_loss():
+    # With a scalar output and grad_output = 1 this bug is invisible; the check uses a random grad_output.
+    (w,) = make_inputs(())
+    x, y = torch.randn(10, dtype=torch.float64), torch.randn(10, dtype=torch.float64)
+    message = message_of(SquaredErrorNoGradOutput, w, x, y)
+    assert "input 0 ('w')" in message and "not multiplied by grad_output" in message
+
+
+def test_missing_transpose_by_shape():
+    Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, g.T @ ctx.saved_tensors[0], g.sum(0)))
+    message = message_of(Wrong, *make_inputs((4, 3), (3, 2), (2,)))
+    assert "input 1 ('W')" in message and "missing transpose" in message
+
+
+def test_missing_transpose_of_a_square_matrix():
+    # Shapes agree when W is square: only the values can tell.
+    Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1], ctx.saved_tensors[0].T @ g, g.sum(0)))
+    message = message_of(Wrong, *make_inputs((4, 3), (3, 3), (3,)))
+    assert "input 0 ('X')" in message and "missing transpose" in message and "('W') transposed" in message
+
+
+def test_missing_transpose_that_breaks_the_product():
+    Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1], ctx.saved_tensors[0].T @ g, g.sum(0)))
+    message = message_of(Wrong, *make_inputs((4, 3), (3, 2), (2,)))
+    assert "backward raised RuntimeError" in message and "missing transpose" in message
+
+
+def test_broadcast_dimensions_not_summed():
+    # PyTorch's engine would sum this gradient itself; the check asks for the input's shape.
+    Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g))
+    message = message_of(Wrong, *make_inputs((4, 3), (3, 2), (2,)))
+    assert "input 2 ('b')" in message and "broadcast dimensions not summed" in message
+
+
+def test_broadcast_dimensions_not_summed_keepdim_bias():
+    Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g))
+    message = message_of(Wrong, *make_inputs((4, 3), (3, 2), (1, 2)))
+    assert "input 2 ('b')" in message and "broadcast dimensions not summed" in message
+
+
+def test_wrong_number_of_gradients_too_few():
+    Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g))
+    message = message_of(Wrong, *make_inputs((4, 3), (3, 2), (2,)))
+    assert "wrong number of gradients" in message and "input 2 ('b')" in message
+
+
+def test_wrong_number_of_gradients_single_tensor_for_three_inputs():
+    Wrong = affine(lambda ctx, g: g @ ctx.saved_tensors[1].T)
+    assert "wrong number of gradients" in message_of(Wrong, *make_inputs((4, 3), (3, 2), (2,)))
+
+
+def test_wrong_number_of_gradients_too_many():
+    Wrong = affine(lambda ctx, g: (*affine_right(ctx, g), g))
+    assert "wrong number of gradients" in message_of(Wrong, *make_inputs((4, 3), (3, 2), (2,)))
+
+
+def test_trailing_none_gradients_are_allowed():
+    # PyTorch accepts extra gradients that are None; so does the check.
+    check_backward(affine(lambda ctx, g: (*affine_right(ctx, g), None)), *make_inputs((4, 3), (3, 2), (2,)))
+
+
+def test_wrong_sign():
+    Exp = exp_function(lambda ctx, g: -g * ctx.saved_tensors[0])
+    message = message_of(Exp, *make_inputs((5,)))
+    assert "input 0 ('x')" in message and "wrong sign" in message
+
+
+def test_wrong_factor():
+    Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g.mean(0)))
+    message = message_of(Wrong, *make_inputs((4, 3), (3, 2), (2,)))
+    assert "input 2 ('b')" in message and "wrong factor" in message and "0.25 times" in message
+
+
+def test_none_for_an_input_that_requires_grad():
+    Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, None, g.sum(0)))
+    message = message_of(Wrong, *make_inputs((4, 3), (3, 2), (2,)))
+    assert "input 1 ('W')" in message and "returned None" in message
+
+
+def test_other_wrong_values_name_the_input():
+    Exp = exp_function(lambda ctx, g: g * ctx.saved_tensors[0] ** 2)
+    message = message_of(Exp, *make_inputs((5,)))
+    assert message.startswith("input 0 ('x'): the gradient differs from the numerical one")
+
+
+def test_grad_output_returned_unchanged():
+    Exp = exp_function(lambda ctx, g: g)
+    assert "grad_output unchanged" in message_of(Exp, *make_inputs((5,)))
+
+
+def test_near_miss_is_rejected():
+    # A derivative off by one part in a hundred is caught (the tolerance is 1e-3 relative).
+    Exp = exp_function(lambda ctx, g: g * ctx.saved_tensors[0] * 1.01)
+    assert "wrong factor" in message_of(Exp, *make_inputs((5,)))
+
+
+# Bad arguments: a clear error naming the argument and the fix.
+
+
+def test_fn_must_be_a_function_class():
+    (x,) = make_inputs((3,))
+    Exp = exp_function(lambda ctx, g: g * ctx.saved_tensors[0])
+    with pytest.raises(TypeError, match="fn must be the class, got its .apply"):
+        check_backward(Exp.apply, x)
+    with pytest.raises(TypeError, match="fn must be the class"):
+        check_backward(torch.exp, x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PyTorch warns about the instance itself
+        instance = Exp()
+    with pytest.raises(TypeError, match="pass the class itself"):
+        check_backward(instance, x)
+
+
+def test_no_inputs_or_none_requiring_grad():
+    Exp = exp_function(lambda ctx, g: g * ctx.saved_tensors[0])
+    with pytest.raises(TypeError, match="no inputs given"):
+        check_backward(Exp)
+    with pytest.raises(ValueError, match="requires_grad=True"):
+        check_backward(Exp, torch.randn(3))
+
+
+def test_inputs_too_large_to_perturb():
+    Exp = exp_function(lambda ctx, g: g * ctx.saved_tensors[0])
+    with pytest.raises(ValueError, match="small tensors"):
+        check_backward(Exp, torch.randn(100, 100, requires_grad=True))
+
+
+def test_inputs_are_not_modified():
+    X, W, b = make_inputs((4, 3), (3, 2), (2,))
+    before = [t.detach().clone() for t in (X, W, b)]
+    check_backward(affine(affine_right), X, W, b)
+    assert all(torch.equal(t, s) for t, s in zip((X, W, b), before)) and X.grad is None

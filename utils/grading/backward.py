@@ -1,0 +1,235 @@
+"""``check_backward``: test a learner's ``torch.autograd.Function`` against numerical gradients.
+
+The check calls the learner's ``backward`` itself, with a random ``grad_output``, and compares each
+returned gradient with a central-difference estimate of the same vector-Jacobian product, in float64
+on the CPU. When they disagree it names the input and the likely bug.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+
+import torch
+
+# Central differences in float64: truncation error ~ EPS**2, rounding ~ 1e-16 / EPS.
+EPS = 1e-6
+MAX_ELEMENTS = 2000  # every element of a checked input is perturbed twice
+
+
+def check_backward(fn: type, *inputs, atol: float = 1e-5, rtol: float = 1e-3) -> None:
+    """Raise AssertionError naming the input and likely bug if `fn.backward` is wrong; return None if right.
+
+    `fn` is a subclass of ``torch.autograd.Function``; `inputs` are what ``fn.apply`` takes. Tensors
+    with ``requires_grad=True`` are checked (as in ``torch.autograd.gradcheck``), in float64.
+    """
+    _check_arguments(fn, inputs)
+    names = _input_names(fn, len(inputs))
+    args = [_float64(x) for x in inputs]
+    checked = [i for i, x in enumerate(args) if isinstance(x, torch.Tensor) and x.requires_grad]
+    size = sum(args[i].numel() for i in checked)
+    if size > MAX_ELEMENTS:
+        raise ValueError(
+            f"check_backward: the inputs to check hold {size} numbers, each perturbed one at a time; "
+            f"use small tensors (at most {MAX_ELEMENTS} numbers in all)."
+        )
+
+    outputs = _outputs(fn, args)
+    node = outputs[0].grad_fn
+    generator = torch.Generator().manual_seed(0)
+    v = tuple(torch.randn(out.shape, generator=generator, dtype=torch.float64) for out in outputs)
+    w = tuple(torch.randn(out.shape, generator=generator, dtype=torch.float64) for out in outputs)
+
+    grads = _call_backward(node, v)
+    _check_count(grads, args, names)
+    grads_w = _call_backward(node, w)
+    for i in checked:
+        _check_shape(names[i], args[i], grads[i])
+        got = grads[i].detach().to("cpu", torch.float64)
+        expected = _numerical_vjp(fn, args, i, v)
+        if not torch.allclose(got, expected, rtol=rtol, atol=atol):
+            problem = _diagnose(fn, args, names, i, got, expected, v, w, grads_w[i], atol, rtol)
+            raise AssertionError(f"{names[i]}: {problem}")
+
+
+def _check_arguments(fn, inputs: Sequence) -> None:
+    """Clear errors for arguments that are not a Function class and the tensors for its apply."""
+    usage = "check_backward(MyFunction, x, ...) with MyFunction a subclass of torch.autograd.Function"
+    if isinstance(fn, torch.autograd.Function):
+        raise TypeError(f"check_backward: fn is an instance of {type(fn).__name__}; pass the class itself: {usage}.")
+    if not (isinstance(fn, type) and issubclass(fn, torch.autograd.Function)):
+        what = "its .apply" if getattr(fn, "__name__", "") == "apply" else repr(fn)
+        raise TypeError(f"check_backward: fn must be the class, got {what}; call {usage}.")
+    if not inputs:
+        raise TypeError(f"check_backward: no inputs given; pass the tensors to call fn.apply with: {usage}.")
+    if not any(isinstance(x, torch.Tensor) and x.requires_grad for x in inputs):
+        raise ValueError(
+            "check_backward: no input requires grad, so there is no gradient to check; create the inputs "
+            "to check with requires_grad=True, e.g. torch.randn(3, dtype=torch.float64, requires_grad=True)."
+        )
+    for x in inputs:
+        if isinstance(x, torch.Tensor) and x.requires_grad and x.is_complex():
+            raise TypeError("check_backward: complex inputs are not supported; check real tensors.")
+
+
+def _input_names(fn: type, count: int) -> list[str]:
+    """'input 1 (W, shape (3, 2))'-style names, from the parameters of `fn.forward`."""
+    params = list(inspect.signature(fn.forward).parameters.values())
+    if fn.setup_context is torch.autograd.Function.setup_context:  # forward(ctx, ...): drop ctx
+        params = params[1:]
+    names = []
+    for i in range(count):
+        if i < len(params) and params[i].kind in (params[i].POSITIONAL_ONLY, params[i].POSITIONAL_OR_KEYWORD):
+            names.append(f"input {i} ('{params[i].name}')")
+        else:
+            names.append(f"input {i}")
+    return names
+
+
+def _float64(x):
+    """A float64 CPU copy of a floating tensor, keeping its requires_grad; anything else unchanged."""
+    if isinstance(x, torch.Tensor) and x.is_floating_point():
+        return x.detach().to("cpu", torch.float64).requires_grad_(x.requires_grad)
+    return x
+
+
+def _outputs(fn: type, args: list) -> tuple[torch.Tensor, ...]:
+    """The outputs of fn.apply(*args) as a tuple of floating tensors that autograd tracks."""
+    result = fn.apply(*args)
+    outputs = result if isinstance(result, tuple) else (result,)
+    for k, out in enumerate(outputs):
+        if not (isinstance(out, torch.Tensor) and out.is_floating_point()):
+            raise TypeError(f"check_backward: output {k} of {fn.__name__}.forward is {type(out).__name__}, not a floating tensor.")
+    if outputs[0].grad_fn is None:
+        raise AssertionError(f"{fn.__name__}.apply returned a tensor autograd does not track; return the result of forward's computation.")
+    return outputs
+
+
+def _call_backward(node, grad_outputs: tuple) -> tuple:
+    """What the learner's backward returns for `grad_outputs`, before PyTorch reshapes or sums it."""
+    try:
+        grads = node.apply(*grad_outputs)
+    except Exception as error:  # the learner's backward failed: report it with a likely cause
+        text = str(error).splitlines()[0] if str(error) else ""
+        hint = ""
+        if "cannot be multiplied" in text or "size mismatch" in text or "mat1" in text:
+            hint = " A matrix product with mismatched shapes: likely a missing transpose (.T)."
+        elif "must match the size" in text:
+            hint = " Two tensors of different shapes: check which dimensions to sum or transpose."
+        raise AssertionError(f"backward raised {type(error).__name__}: {text}.{hint}") from error
+    return grads if isinstance(grads, tuple) else (grads,)
+
+
+def _check_count(grads: tuple, args: list, names: list[str]) -> None:
+    """backward must return one gradient per input of forward (None where none is needed)."""
+    n = len(args)
+    if len(grads) < n:
+        missing = ", ".join(names[len(grads):])
+        raise AssertionError(
+            f"wrong number of gradients: backward returned {len(grads)}, forward takes {n} inputs "
+            f"(no gradient for {missing}); return one per input, None for an input that needs none."
+        )
+    if any(g is not None for g in grads[n:]):
+        raise AssertionError(
+            f"wrong number of gradients: backward returned {len(grads)}, forward takes {n} inputs; "
+            f"return exactly one per input, in the order of forward's arguments."
+        )
+
+
+def _numerical_vjp(fn: type, args: list, i: int, v: tuple) -> torch.Tensor:
+    """Central-difference gradient of sum(v * fn.apply(*args)) with respect to args[i]."""
+    x = args[i].detach()
+    grad = torch.zeros_like(x)
+    flat = grad.view(-1)
+
+    def phi(shifted: torch.Tensor) -> float:
+        with torch.no_grad():
+            result = fn.apply(*args[:i], shifted, *args[i + 1:])
+        outputs = result if isinstance(result, tuple) else (result,)
+        return sum((vk * out.to(torch.float64)).sum().item() for vk, out in zip(v, outputs))
+
+    for j in range(x.numel()):
+        step = torch.zeros_like(x).view(-1)
+        step[j] = EPS
+        step = step.view(x.shape)
+        flat[j] = (phi(x + step) - phi(x - step)) / (2 * EPS)
+    return grad
+
+
+def _describe(shape) -> str:
+    return str(tuple(shape))
+
+
+def _check_shape(name: str, x: torch.Tensor, g) -> None:
+    """A gradient must be a tensor of its input's shape; say which classic slip a wrong shape suggests."""
+    if g is None:
+        raise AssertionError(
+            f"{name}: backward returned None, but this input requires grad; return its gradient "
+            f"(None is only for inputs that need none, such as numbers or data)."
+        )
+    if not isinstance(g, torch.Tensor):
+        raise AssertionError(f"{name}: backward returned a {type(g).__name__}, not a tensor.")
+    if g.shape == x.shape:
+        return
+    if x.dim() == 2 and tuple(g.shape) == tuple(x.shape)[::-1]:
+        raise AssertionError(
+            f"{name}: missing transpose: the gradient has shape {_describe(g.shape)} but the input has "
+            f"shape {_describe(x.shape)}; a matrix in the product needs .T."
+        )
+    try:
+        broadcast = torch.broadcast_shapes(x.shape, g.shape) == g.shape
+    except RuntimeError:
+        broadcast = False
+    if broadcast:
+        raise AssertionError(
+            f"{name}: broadcast dimensions not summed: the input has shape {_describe(x.shape)} but was "
+            f"broadcast to {_describe(g.shape)} in forward; sum the gradient over the broadcast "
+            f"dimensions back to the input's shape."
+        )
+    raise AssertionError(
+        f"{name}: the gradient has shape {_describe(g.shape)} but the input has shape {_describe(x.shape)}; "
+        f"each gradient must have its input's shape."
+    )
+
+
+def _close(a: torch.Tensor, b: torch.Tensor, atol: float, rtol: float) -> bool:
+    return a.shape == b.shape and torch.allclose(a, b, rtol=rtol, atol=atol)
+
+
+def _diagnose(fn, args, names, i, got, expected, v, w, got_w, atol, rtol) -> str:
+    """The likeliest reason why gradient `got` of input `i` differs from the numerical `expected`."""
+    if isinstance(got_w, torch.Tensor):
+        same = _close(got_w.detach().to("cpu", torch.float64), got, atol=1e-12, rtol=1e-9)
+        if same and not _close(_numerical_vjp(fn, args, i, w), expected, atol, rtol):
+            return (
+                "gradient not multiplied by grad_output: backward returns the same gradient whatever "
+                "grad_output it receives; multiply the local derivative by grad_output."
+            )
+    x = args[i]
+    if x.dim() == 2 and _close(got.mT, expected, atol, rtol):
+        return "missing transpose: the gradient is the transpose of the right one; a matrix in the product needs .T."
+    for k, other in enumerate(args):
+        # A square matrix used without its .T: the gradient is right for the transposed matrix.
+        if isinstance(other, torch.Tensor) and other.is_floating_point() and other.dim() == 2 and other.shape[0] == other.shape[1]:
+            swapped = [*args[:k], other.detach().mT.requires_grad_(other.requires_grad), *args[k + 1:]]
+            if _close(got, _numerical_vjp(fn, swapped, i, v), atol, rtol):
+                return f"missing transpose: the gradient is right for {names[k]} transposed; that matrix needs .T."
+    if not got.any():
+        return "the gradient is zero everywhere, but the numerical gradient is not."
+    size = expected.norm().item()
+    if size > 0:
+        factor = (got * expected).sum().item() / size**2
+        if (got - factor * expected).norm().item() <= 1e-3 * size + atol:
+            if abs(factor + 1) < 1e-3:
+                return "wrong sign: the gradient is minus the right one."
+            return (
+                f"wrong factor: the gradient is {factor:.4g} times the right one (a constant of the "
+                f"derivative missing or doubled, or a sum where a mean belongs, or the reverse)."
+            )
+    if any(_close(got, vk, atol=1e-12, rtol=1e-9) for vk in v):
+        return "backward returned grad_output unchanged; multiply it by the local derivative."
+    worst = (got - expected).abs().max().item()
+    return (
+        f"the gradient differs from the numerical one by up to {worst:.3g}, and not by a simple sign, "
+        f"factor or transpose; recheck the local derivative."
+    )
