@@ -215,13 +215,37 @@ _PLAYER_ICONS = {
 }
 
 
-def offline_jshtml(html: str) -> str:
-    """Make the HTML of ``Animation.to_jshtml()`` self-contained: no request leaves the page.
+def offline_jshtml(html: str, description: str | None = None) -> str:
+    """Make the HTML of ``Animation.to_jshtml()`` self-contained and usable by everyone.
 
-    matplotlib links its player's button icons (Font Awesome) from a CDN; this drops the link and
-    writes each icon as a plain character, so the player works with no network.
+    - No request leaves the page: matplotlib links its button icons (Font Awesome) from a CDN; the
+      link goes and each icon becomes a plain character (hidden from screen readers, which read
+      the button's label: "Play", "Next frame", ...).
+    - Every control is labelled and works from the keyboard: the frame slider gets a name, the
+      buttons are plain buttons (Tab, Enter, Space), and nothing plays until Play is pressed.
+    - A still frame stands for the animation where scripts do not run (a downloaded notebook in an
+      untrusted viewer): the first frame is the image's source from the start, and `description`
+      (what the animation shows and what to notice) its alt text. Without `description`, the book
+      build and the decks take it from the cell's ``mystnb: image: alt`` metadata
+      (:func:`describe_animation`).
     """
     html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
     for icon, character in _PLAYER_ICONS.items():
-        html = html.replace(f'<i class="{icon}"></i>', character)
-    return html
+        html = html.replace(f'<i class="{icon}"></i>', f'<span aria-hidden="true">{character}</span>')
+    html = html.replace("<button ", '<button type="button" ')
+    html = html.replace('class="anim-slider"', 'class="anim-slider" aria-label="Frame"')
+    controls = '<div class="anim-controls" role="group" aria-label="Animation controls">'
+    html = html.replace('<div class="anim-controls">', controls)
+    first = re.search(r'frames\[0\] = "(data:image/[a-z+]+;base64,[^"]*)"', html)
+    if first:
+        still = re.sub(r"\\\n|\s", "", first.group(1))  # matplotlib wraps the base64 text with "\\" + newline
+        html = re.sub(r'<img id="(_anim_img\w+)"', lambda m: f'<img id="{m.group(1)}" src="{still}"', html)
+    return describe_animation(html, description) if description else html
+
+
+def describe_animation(html: str, description: str) -> str:
+    """Give the still frame of each animation player in `html` that has no alt text `description`."""
+    if not description.strip():
+        raise ValueError("describe_animation: the description is empty; say what the animation shows.")
+    alt = description.strip().replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return re.sub(r'<img id="(_anim_img\w+)"(?![^>]*\balt=)', lambda m: f'<img id="{m.group(1)}" alt="{alt}"', html)
