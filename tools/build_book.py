@@ -4,9 +4,11 @@
    broken reference) are errors. After a failed build, or the first time, with `--all`: an
    incremental `-W` rebuild would skip the pages that failed and exit 0. Unchanged chapters come
    from the execution cache either way.
-2. Then each chapter's executed notebook goes to `_build/html/_sources/` (the page's download menu
-   offers it) and its reveal.js deck to `_build/html/slides/`; a chapter whose executed notebook
-   and exporters are unchanged since the last build keeps the files it has.
+2. Then the course wheel (`tools.wheel`) goes to `_build/html/wheel/`, each chapter's downloadable
+   notebook (`tools.notebook_export`: an install cell first, no raw MyST) to `_build/html/_sources/`
+   (the page's download menu offers it, with a `.ipynb.js` copy for books opened from disk) and its
+   reveal.js deck to `_build/html/slides/`; a chapter whose executed notebook and exporters are
+   unchanged since the last build keeps the files it has.
 
 The full log is kept in `_build/book-build.log`; on failure the lines naming the failing pages
 are repeated at the end. Exit status 0 only when every step succeeded."""
@@ -17,12 +19,13 @@ import argparse
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tools import chapters
+from tools import chapters, wheel
 
 LOG_NAME = "book-build.log"
 SUCCESS_NAME = ".book-build-succeeded"  # written after a build with no warning, removed at the start of one
@@ -74,20 +77,33 @@ def run_sphinx(root: Path, log_path: Path, echo: bool, full: bool = True) -> int
         return process.wait()
 
 
+def write_wheel(root: Path, html: Path, previous: dict) -> tuple[Path, str]:
+    """Build the course wheel into the site's `wheel/` unless its sources are unchanged; (path, digest)."""
+    digest = wheel.sources_digest(root)
+    target = html / wheel.WHEEL_DIR / wheel.wheel_name(root)
+    if previous.get("wheel") != digest or not target.is_file():
+        if target.parent.is_dir():
+            shutil.rmtree(target.parent)  # an older version's wheel must not linger beside the new one
+        wheel.build_wheel(root, target.parent)
+    return target, digest
+
+
 def post_build(root: Path, log_path: Path, echo: bool) -> None:
-    """Write the executed notebooks and the slide decks into the built site."""
-    from tools import slides
+    """Write the wheel, the downloadable notebooks and the slide decks into the built site."""
+    from tools import notebook_export, slides
 
     html = root / "_build" / "html"
     docs = chapters.chapters(root)
     exports_path = root / "_build" / EXPORTS_NAME
     previous = json.loads(exports_path.read_text(encoding="utf-8")) if exports_path.exists() else {}
-    exporter_version = _exporter_version(root)
-    keys = {}
+    wheel_path, wheel_digest = write_wheel(root, html, previous)
+    package = notebook_export.Package(wheel_path.name, notebook_export.published_wheel_url(root, wheel_path.name))
+    exporter_version = _exporter_version(root) + repr(package)
+    keys = {"wheel": wheel_digest}
     notebooks = {}
     for doc in docs:
-        notebook = chapters.downloadable(chapters.executed_chapter(doc, root))
-        text = chapters.dumps(notebook)
+        executed = chapters.executed_chapter(doc, root)
+        text = chapters.dumps(notebook_export.export(executed, notebook_export.chapter_number(doc), package))
         keys[doc] = hashlib.sha256((exporter_version + text).encode("utf-8")).hexdigest()
         target = html / "_sources" / f"{doc}.ipynb"
         deck = html / "slides" / f"{doc.rsplit('/', 1)[-1]}.slides.html"
@@ -95,7 +111,9 @@ def post_build(root: Path, log_path: Path, echo: bool) -> None:
             continue  # same executed notebook, same exporters: the files written last time stand
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        notebooks[doc] = notebook
+        script = target.with_name(target.name + ".js")  # what the page loads to download from disk
+        script.write_text(notebook_export.download_script(doc, text), encoding="utf-8")
+        notebooks[doc] = chapters.downloadable(executed)  # the decks start from the chapter's own cells
     slides.build_decks(root, notebooks)
     exports_path.write_text(json.dumps(keys, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     with log_path.open("a", encoding="utf-8") as log:

@@ -2,8 +2,14 @@
 
 sphinx-book-theme lists an `.ipynb` in the page's download menu only when a launch button
 (Binder, Colab, ...) is configured, and then copies an output-less notebook. This extension adds
-the entry itself; `tools.build_book` writes the executed notebook to `_sources/<page>.ipynb` and the
-deck to `slides/<chapter>.slides.html` after Sphinx has finished.
+the entry itself; `tools.build_book` writes the downloadable notebook to `_sources/<page>.ipynb`
+(and the same text as a script, `_sources/<page>.ipynb.js`) and the deck to
+`slides/<chapter>.slides.html` after Sphinx has finished.
+
+The entry downloads the notebook both over http(s) (the link's `download` attribute) and from a
+book opened from disk: browsers ignore `download` on file:// links and show the JSON instead, and
+refuse `fetch` there, so on file:// the page loads the `.ipynb.js` script (scripts do load from
+disk) and saves its text through a Blob link, which is same-origin.
 
 Enabled in `_config.yml` under `sphinx: local_extensions`.
 """
@@ -16,12 +22,35 @@ from sphinx.application import Sphinx
 
 CHAPTER_PREFIX = "notebooks/"
 
-# Make the notebook entry a download (not a new tab showing JSON).
+# Make the notebook entry a download (not a new tab showing JSON), over http and from disk.
 _DOWNLOAD_SCRIPT = """
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("a.btn-download-notebook-button").forEach(function (link) {
     link.setAttribute("download", "");
     link.removeAttribute("target");
+    link.addEventListener("click", function (event) {
+      if (window.location.protocol !== "file:") { return; }
+      event.preventDefault();
+      // href: <up>/_sources/<doc>.ipynb; the script registers the text under <doc>.
+      var doc = link.getAttribute("href").split("_sources/").pop().replace(/\.ipynb$/, "");
+      var save = function () {
+        var text = (window.courseNotebooks || {})[doc];
+        if (text === undefined) { window.location.href = link.href; return; }
+        var blob = new Blob([text], {type: "application/x-ipynb+json"});
+        var anchor = document.createElement("a");
+        anchor.href = URL.createObjectURL(blob);
+        anchor.download = doc.split("/").pop() + ".ipynb";
+        document.body.appendChild(anchor);
+        anchor.click();
+        setTimeout(function () { URL.revokeObjectURL(anchor.href); anchor.remove(); }, 1000);
+      };
+      if ((window.courseNotebooks || {})[doc] !== undefined) { save(); return; }
+      var script = document.createElement("script");
+      script.src = link.getAttribute("href") + ".js";
+      script.onload = save;
+      script.onerror = function () { window.location.href = link.href; };
+      document.head.appendChild(script);
+    });
   });
 });
 """

@@ -3,9 +3,8 @@
 Writes `dist/autodiff-course.zip`, one file to copy onto a classroom machine or a USB stick:
 
     book/            the built site: open book/index.html; every deck is in book/slides/
-    notebooks/       each chapter as an executed .ipynb (outputs included)
-    utils/, data/    what the notebooks import and load
-    requirements.txt, pyproject.toml   to install the environment and run the notebooks
+    notebooks/       each chapter as an executed .ipynb (outputs included, an install cell first)
+    wheel/           the course package (`utils` and the data), all a student installs
     README.txt       how to open, present and run it
 
 Everything the pages and decks load is inside `book/`, so it opens and presents with no network.
@@ -18,7 +17,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tools import chapters
+from tools import chapters, wheel
 from tools.chapter_links import notebook_path
 
 ARCHIVE_NAME = "autodiff-course.zip"
@@ -31,10 +30,12 @@ Read:     open book/index.html in a web browser (no network needed).
 Present:  open book/slides/<chapter>.slides.html, or use the "Slides" button on a chapter page.
           Arrow keys move between slides, Esc shows the overview, F is full screen.
 Run:      the chapters are in notebooks/ as .ipynb with their outputs. To run them:
-              python3.11 -m venv .venv
-              .venv/bin/pip install -r requirements.txt -e .
+              python3 -m venv .venv
+              .venv/bin/pip install wheel/{wheel} jupyterlab
               .venv/bin/jupyter lab notebooks/
-          (the install needs the package index; everything else here works offline).
+          The wheel is the course package (helpers and data); pip adds numpy, matplotlib, scipy,
+          tqdm and torch if they are missing (that part needs the package index or a local mirror).
+          A notebook's first cell installs the wheel from ../wheel/ by itself when it is missing.
 """
 
 
@@ -52,12 +53,10 @@ def archive_entries(root: Path) -> dict[str, Path]:
         if not notebook.exists():
             raise FileNotFoundError(f"{notebook} is missing: run `make book` first")
         entries[f"notebooks/{Path(doc).name}.ipynb"] = notebook
-    for folder in ("utils", "data"):
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                entries[path.relative_to(root).as_posix()] = path
-    for name in ("requirements.txt", "pyproject.toml"):
-        entries[name] = root / name
+    package = html / wheel.WHEEL_DIR / wheel.wheel_name(root)
+    if not package.exists():
+        raise FileNotFoundError(f"{package} is missing: run `make book` first")
+    entries[f"{wheel.WHEEL_DIR}/{package.name}"] = package
     return entries
 
 
@@ -67,7 +66,8 @@ def write_archive(root: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         info = zipfile.ZipInfo("README.txt", date_time=FIXED_TIME)
-        archive.writestr(info, README, compress_type=zipfile.ZIP_DEFLATED)
+        readme = README.format(wheel=wheel.wheel_name(root))
+        archive.writestr(info, readme, compress_type=zipfile.ZIP_DEFLATED)
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
             info.external_attr = 0o644 << 16
