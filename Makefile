@@ -11,27 +11,37 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # PyPI's torch would be a CUDA build.
 PIP_EXTRA ?=
 
-.PHONY: setup browser book slides test bench dist lab clean
+.PHONY: setup lock browser book slides test bench dist lab clean
 
 setup: $(STAMP) $(ASSETS)/.staged
 
-# Python environment: requirements.txt (torch pinned to the CPU wheel) plus `utils` in editable mode.
-$(STAMP): requirements.txt pyproject.toml
+# Python environment: requirements.lock (every package pinned and hashed, compiled from
+# requirements.txt by `make lock`; torch is the CPU wheel) plus `utils` in editable mode.
+$(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install $(PIP_QUIET) $(PIP_EXTRA) -r requirements.txt -e . 2>&1 | grep -v "^WARNING: Location"; test $${PIPESTATUS[0]} -eq 0
+	$(PY) -m pip install $(PIP_QUIET) $(PIP_EXTRA) --require-hashes -r requirements.lock 2>&1 | grep -v "^WARNING: Location"; test $${PIPESTATUS[0]} -eq 0
+	$(PY) -m pip install $(PIP_QUIET) --no-deps -e . 2>&1 | grep -v "^WARNING: Location"; test $${PIPESTATUS[0]} -eq 0
 	@touch $@
+
+# Recompile requirements.lock after editing requirements.txt (pins already in the lock are kept
+# where they still fit; LOCK_ARGS=--upgrade moves every package to its newest allowed version).
+# pip-tools runs from its own venv, so the course's .venv is not changed by it.
+LOCK_TOOLS := _build/lock-tools
+LOCK_ARGS ?=
+lock:
+	@test -x $(LOCK_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install $(PIP_QUIET) pip-tools==7.6.2; }
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+	  --strip-extras --no-emit-index-url --no-emit-find-links $(PIP_EXTRA) $(LOCK_ARGS) -o requirements.lock requirements.txt
 
 # Front-end assets from the npm registry, pinned by package-lock.json; never committed.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# The parts of those packages the built site serves (copied into _static by Sphinx).
-$(ASSETS)/.staged: node_modules/.package-lock.json
-	rm -rf $(ASSETS) && mkdir -p $(ASSETS)/mathjax/output/chtml/fonts $(ASSETS)/mathjax/input/tex
-	cp node_modules/mathjax/es5/tex-chtml.js $(ASSETS)/mathjax/
-	cp -r node_modules/mathjax/es5/output/chtml/fonts/woff-v2 $(ASSETS)/mathjax/output/chtml/fonts/
-	cp -r node_modules/mathjax/es5/input/tex/extensions $(ASSETS)/mathjax/input/tex/
+# The parts of those packages the built site serves (copied into _static by Sphinx); the list
+# of them is tools/assets.py, which the decks and the benchmark read too.
+$(ASSETS)/.staged: node_modules/.package-lock.json tools/assets.py $(STAMP)
+	$(PY) -m tools.assets $(ASSETS)
 	@touch $@
 
 # Debian's chromium for the browser tests (a test tool's own browser download fails offline).

@@ -3,7 +3,7 @@
 1. :mod:`bench.execution` -- executing every chapter against a floor of kernels that only import.
 2. :mod:`bench.build` -- a cold book build against rebuilds served by the execution cache.
 3. :mod:`bench.cities` -- optimisers racing to a loss of 1e-6 on the city-placement objective.
-4. :mod:`bench.devices` -- per-step time of the city objective on the CPU and, when present, CUDA.
+4. :mod:`bench.devices` -- per-step time of the city objective on the CPU and, when present, CUDA or MPS.
 
 Timings live here and only here: the tests never assert on them.
 """

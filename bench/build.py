@@ -14,7 +14,6 @@ build did not succeed, plus the notebook and slide exports of the chapters that 
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -23,9 +22,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from bench.common import ROOT, Section, Target, format_seconds, markdown_table, median
+from tools.assets import stage_book
+from tools.build_book import problems
+from tools.chapters import chapters as chapter_list
 
 REBUILD_TARGET = 0.15
 BUILD_TIMEOUT_S = 1800
@@ -69,38 +69,8 @@ def copy_repository(destination: Path, root: Path = ROOT) -> None:
     assets = root / "_build" / "assets"
     if assets.is_dir():
         shutil.copytree(assets, destination / "_build" / "assets")
-    else:
-        stage_assets(root / "node_modules", destination / "_build" / "assets")
-
-
-def stage_assets(node_modules: Path, assets: Path) -> None:
-    """Stage MathJax from node_modules as the Makefile's `_build/assets/.staged` rule does (no `make setup` run yet)."""
-    mathjax = node_modules / "mathjax" / "es5"
-    if not mathjax.is_dir():
-        return  # the build will then say which static path is missing
-    (assets / "mathjax").mkdir(parents=True)
-    shutil.copy2(mathjax / "tex-chtml.js", assets / "mathjax")
-    shutil.copytree(mathjax / "output" / "chtml" / "fonts" / "woff-v2", assets / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2")
-    shutil.copytree(mathjax / "input" / "tex" / "extensions", assets / "mathjax" / "input" / "tex" / "extensions")
-
-
-def toc_chapters(root: Path) -> list[str]:
-    """The chapter documents `_toc.yml` lists (notebooks/NN_topic), in order."""
-    found: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            name = node.get("file")
-            if isinstance(name, str) and name.startswith("notebooks/"):
-                found.append(name.removesuffix(".md"))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8")))
-    return found
+    else:  # no `make setup` yet: stage them as its rule does
+        stage_book(destination / "_build" / "assets", root / "node_modules")
 
 
 def edit_last_code_cell(path: Path) -> None:
@@ -117,12 +87,12 @@ def edit_last_code_cell(path: Path) -> None:
 
 def cache_records(copy: Path) -> dict[int, str]:
     """The execution cache's records in a built copy: primary key -> the notebook's path (uri)."""
-    from jupyter_cache.cache.main import JupyterCacheBase
+    from jupyter_cache import get_cache
 
     folder = copy / "_build" / ".jupyter_cache"
     if not folder.is_dir():
         return {}
-    return {record.pk: record.uri for record in JupyterCacheBase(str(folder)).list_cache_records()}
+    return {record.pk: record.uri for record in get_cache(str(folder)).list_cache_records()}
 
 
 def build_once(copy: Path, label: str, sphinx_only: bool = False) -> tuple[float, str | None]:
@@ -133,10 +103,8 @@ def build_once(copy: Path, label: str, sphinx_only: bool = False) -> tuple[float
     """
     if sphinx_only:
         command = [str(Path(sys.executable).with_name("jupyter-book")), "build", "."]
-    elif (copy / "tools" / "build_book.py").is_file():
+    else:
         command = [sys.executable, "-m", "tools.build_book", "--quiet"]
-    else:  # before tools.build_book existed: the strict jupyter-book build alone
-        command = [str(Path(sys.executable).with_name("jupyter-book")), "build", ".", "--all", "-W", "-n", "--keep-going"]
     log = copy / f"bench-{label}.log"
     begin = time.perf_counter()
     with log.open("w", encoding="utf-8") as handle:
@@ -144,12 +112,8 @@ def build_once(copy: Path, label: str, sphinx_only: bool = False) -> tuple[float
     seconds = time.perf_counter() - begin
     if status.returncode == 0:
         return seconds, None
-    problems = [
-        line.strip()
-        for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
-        if re.search(r"\b(WARNING|ERROR|CRITICAL):|Error\b", line) and "[IPKernelApp]" not in line
-    ]
-    first = problems[0][:160] if problems else "see the build log"
+    found = problems(log.read_text(encoding="utf-8", errors="replace"), limit=1)
+    first = found[0].strip()[:160] if found else "see the build log"
     return seconds, f"{label} build exited {status.returncode}: {first}"
 
 
@@ -165,7 +129,7 @@ def measure(keep: bool = False) -> BuildRun:
         failures += [failure] if failure else []
         incremental, failure = build_once(copy, "incremental", sphinx_only=True)
         failures += [failure] if failure else []
-        chapters = toc_chapters(copy)
+        chapters = chapter_list(copy)
         edited_chapter = chapters[0] if chapters else ""
         before = cache_records(copy)
         if edited_chapter:

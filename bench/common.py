@@ -12,7 +12,6 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
 
 
 @dataclass
@@ -112,8 +111,10 @@ def machine_lines() -> list[str]:
 
     if torch.cuda.is_available():
         gpu = torch.cuda.get_device_name(0)
+    elif torch.backends.mps.is_available():
+        gpu = "Apple GPU (MPS)"
     else:
-        gpu = "none (torch.cuda.is_available() is False)"
+        gpu = "none (neither CUDA nor MPS is available)"
     rows = [
         ("CPU", f"{_cpu_model()}, {os.cpu_count()} logical cores, torch uses {torch.get_num_threads()} threads"),
         ("GPU", gpu),

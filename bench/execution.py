@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import re
 import subprocess
 import tempfile
 import time
@@ -22,7 +21,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bench.common import NOTEBOOKS, Section, Target, format_seconds, markdown_table, median
+from nbconvert.filters import strip_ansi
+
+from bench.common import ROOT, Section, Target, format_seconds, markdown_table, median
+from tools.chapters import chapters as toc_chapters
 
 FLOOR_SOURCE = "import numpy\nimport torch\nimport matplotlib.pyplot\nimport utils"
 RATIO_TARGET = 1.5
@@ -40,8 +42,8 @@ class Execution:
 
 
 def chapters() -> list[Path]:
-    """The chapters in reading order: notebooks/NN_*.md."""
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.md"))
+    """The chapters `_toc.yml` lists, in reading order, as paths to their .md files."""
+    return [ROOT / f"{doc}.md" for doc in toc_chapters(ROOT)]
 
 
 def _cell_seconds(cell) -> float:
@@ -76,7 +78,7 @@ def execute(source: str | None) -> Execution:
         try:
             client.execute(stderr=subprocess.DEVNULL)  # the kernel's start-up notes are not the chapter's
         except Exception as failure:  # a failing chapter is reported, not fatal to the benchmark
-            message = re.sub(r"\x1b\[[0-9;]*m", "", str(failure)).strip()  # without the traceback's colours
+            message = strip_ansi(str(failure)).strip()  # without the traceback's colours
             error = f"{type(failure).__name__}: {message.splitlines()[-1][:200] if message else ''}"
         seconds = time.perf_counter() - begin
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]

@@ -7,9 +7,10 @@ import torch
 
 from bench.__main__ import closing_note
 from bench.build import EDIT_LINE, edit_last_code_cell
-from bench.cities import city_loss, city_loss_and_gradient_loops, city_problem
+from bench.cities import city_loss_and_gradient_loops, city_problem
 from bench.common import Target, format_seconds, markdown_table, median
-from bench.devices import crossover
+from bench.devices import crossover, descent_step, random_problem, synchronized_clock
+from utils.cities import city_objective
 
 
 def test_median_of_odd_and_even_counts():
@@ -49,7 +50,7 @@ def test_city_start_and_distances_are_normalised_and_seeded():
 def test_loop_objective_and_hand_gradient_match_autograd():
     D, X0 = city_problem()
     X = X0.clone().requires_grad_(True)
-    loss = city_loss(X, D)
+    loss = city_objective(X, D)
     loss.backward()
     loop_loss, loop_gradient = city_loss_and_gradient_loops(X0.tolist(), D.tolist())
     assert loop_loss == pytest.approx(loss.item(), rel=1e-12)
@@ -75,3 +76,35 @@ def test_edit_changes_only_the_last_code_cell(tmp_path: Path):
 def test_closing_note_says_met_missed_or_not_measured():
     lines = closing_note([Target("a", True, "1x"), Target("b", False, "2x"), Target("c", None, "no GPU")])
     assert lines == ["- **met**: a: 1x.", "- **MISSED**: b: 2x.", "- **not measured**: c: no GPU."]
+
+
+def test_descent_step_moves_the_points_downhill():
+    X, D = random_problem(40, torch.device("cpu"))
+    start = X.detach().clone()
+    step = descent_step(X, D)
+    losses = []
+    for _ in range(3):
+        step()
+        losses.append(city_objective(X.detach(), D).item())
+    assert city_objective(start, D).item() > losses[0] > losses[1] > losses[2]
+    assert X.shape == (40, 2) and D.shape == (40, 40) and X.is_leaf
+
+
+def test_clock_waits_for_the_device_before_reading(monkeypatch):
+    waited = []
+    monkeypatch.setattr("bench.devices.synchronize", lambda device: waited.append(device.type))
+    clock = synchronized_clock(torch.device("cuda"))
+    first, second = clock(), clock()
+    assert waited == ["cuda", "cuda"] and second >= first
+
+
+def test_build_benchmark_reads_the_chapter_list_of_the_copy(tmp_path: Path):
+    from bench.build import chapter_list
+
+    (tmp_path / "notebooks").mkdir()
+    for name in ("intro.md", "notebooks/02_b.md", "notebooks/01_a.md"):
+        (tmp_path / name).write_text("# x\n")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n- file: notebooks/02_b\n- file: notebooks/01_a\n"
+    )
+    assert chapter_list(tmp_path) == ["notebooks/02_b", "notebooks/01_a"]  # the toc's order, not the names'

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from nbconvert.exporters import SlidesExporter
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor, Preprocessor, TagRemovePreprocessor
 from traitlets.config import Config
 
-from tools import chapters, myst_slides
+from tools import assets, chapters, myst_slides
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "slides_template"
 ASSET_DIR = "_assets"
@@ -42,28 +41,8 @@ CODE_COLUMNS = 100
 MAX_OUTPUT_LINES = 14
 MAX_CELL_LINES = 22
 
-# (source under node_modules, destination under _assets): only what the decks load.
-ASSETS = [
-    ("reveal.js/dist/reveal.js", "reveal.js/dist/reveal.js"),
-    ("reveal.js/dist/reveal.css", "reveal.js/dist/reveal.css"),
-    ("reveal.js/dist/reset.css", "reveal.js/dist/reset.css"),
-    ("reveal.js/dist/theme/white.css", "reveal.js/dist/theme/white.css"),
-    ("reveal.js/dist/theme/fonts/source-sans-pro", "reveal.js/dist/theme/fonts/source-sans-pro"),
-    ("reveal.js/plugin/notes", "reveal.js/plugin/notes"),
-    ("reveal.js/LICENSE", "reveal.js/LICENSE"),
-    ("mathjax2/MathJax.js", "mathjax2/MathJax.js"),
-    ("mathjax2/config/TeX-AMS_CHTML-full.js", "mathjax2/config/TeX-AMS_CHTML-full.js"),
-    ("mathjax2/config/Safe.js", "mathjax2/config/Safe.js"),
-    ("mathjax2/extensions", "mathjax2/extensions"),
-    ("mathjax2/jax/input/TeX", "mathjax2/jax/input/TeX"),
-    ("mathjax2/jax/output/CommonHTML", "mathjax2/jax/output/CommonHTML"),
-    ("mathjax2/jax/element", "mathjax2/jax/element"),
-    ("mathjax2/fonts/HTML-CSS/TeX/woff", "mathjax2/fonts/HTML-CSS/TeX/woff"),
-    ("mathjax2/LICENSE", "mathjax2/LICENSE"),
-    ("requirejs/require.js", "requirejs/require.js"),
-    ("jquery/dist/jquery.min.js", "jquery/jquery.min.js"),
-    ("jquery/LICENSE.txt", "jquery/LICENSE.txt"),
-]
+# What the decks load (copied from node_modules into _assets): the list lives in tools/assets.py.
+ASSETS = assets.DECKS
 
 
 class ChapterSlidesPreprocessor(Preprocessor):
@@ -208,16 +187,7 @@ def prepare(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def copy_assets(node_modules: Path, slides_dir: Path) -> None:
     """Copy the decks' front-end files from node_modules into the built site."""
-    for source, target in ASSETS:
-        origin = node_modules / source
-        if not origin.exists():
-            raise FileNotFoundError(f"{origin} is missing: run `make setup` (npm ci) first")
-        destination = slides_dir / ASSET_DIR / target
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if origin.is_dir():
-            shutil.copytree(origin, destination, dirs_exist_ok=True)
-        else:
-            shutil.copy2(origin, destination)
+    assets.copy_assets(ASSETS, slides_dir / ASSET_DIR, node_modules)
 
 
 def build_deck(nb: nbformat.NotebookNode, title: str, target: Path) -> int:

@@ -1,5 +1,5 @@
-"""Helpers shared by the chapters: data loading (`utils.data`), plotting (`utils.plotting`) and
-device choice (`utils.device`).
+"""Helpers shared by the chapters: data loading (`utils.data`), plotting (`utils.plotting`), device
+choice and synchronisation (`utils.device`) and the city-placement objective (`utils.cities`).
 
 Importing this package changes nothing: no seeding, no plotting style, no device choice.
 Chapters call what they need explicitly, e.g. ``utils.pick_device()``.
@@ -9,10 +9,12 @@ from importlib import import_module
 
 _EXPORTS = {
     "Cities": "utils.data",
+    "city_objective": "utils.cities",
     "load_cities": "utils.data",
     "load_sine_data": "utils.data",
     "pick_device": "utils.device",
     "run_report": "utils.device",
+    "synchronize": "utils.device",
 }
 
 __all__ = list(_EXPORTS)

@@ -24,6 +24,14 @@ def pick_device(verbose: bool = True) -> torch.device:
     return device
 
 
+def synchronize(device: torch.device) -> None:
+    """Wait until the work queued on `device` has finished (a no-op on the CPU); call before reading a clock."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
 def run_report(device: torch.device, started: float) -> str:
     """One line for a chapter's last cell: torch version, device and seconds since `started`.
 
