@@ -61,7 +61,8 @@ def test_reader_only_cells_stay_out_of_the_deck():
     )
     kept = prepare(nb)
     sources = [cell.source for cell in kept.cells]
-    assert sources == ["# Title", "x = 1\nx", "#### Exercise\n\nTry.", "Back to the lecture."]
+    # "#### Exercise" after "# Title" moves up to "##": a deck's headings go down one level at a time.
+    assert sources == ["# Title", "x = 1\nx", "## Exercise\n\nTry.", "Back to the lecture."]
     assert slide_count(kept) == 2
 
 
@@ -156,3 +157,43 @@ def test_a_cell_too_long_for_one_slide_shows_its_output_on_the_next_subslide():
     assert short.outputs[0].text == "1\n" and "tags" not in short.metadata
     assert slide_count(kept) == 2
     nbformat.validate(kept)
+
+
+def test_deck_headings_never_skip_a_level_but_code_blocks_keep_their_hashes():
+    from tools.slides import headings_in_order
+
+    text, level = headings_in_order("## Exercises\n\n#### Exercise\n\n```python\n### not a heading\n```", 1)
+    assert text.splitlines()[0] == "## Exercises" and text.splitlines()[2] == "### Exercise"
+    assert "### not a heading" in text.splitlines() and level == 3
+    assert headings_in_order("#### Deep", 0) == ("# Deep", 1)
+    assert headings_in_order("## Up again", 4) == ("## Up again", 2)
+
+
+def test_links_to_another_chapter_source_open_its_page_in_the_book():
+    from tools.slides import links_to_chapter_pages
+
+    text = "See [autograd](01_autograd_basics.md) and [its loop](01_autograd_basics.md#gd-loop), not [x](x.md)."
+    assert links_to_chapter_pages(text) == (
+        "See [autograd](../notebooks/01_autograd_basics.html) and "
+        "[its loop](../notebooks/01_autograd_basics.html#gd-loop), not [x](x.md)."
+    )
+
+
+def test_deck_figures_and_animations_carry_their_cells_alt_text():
+    from tools.slides import exporter
+
+    alt = 'Loss falls "fast" & then flattens'
+    figure = slide(new_code_cell("plt.plot(x)"), "slide")
+    figure.metadata["mystnb"] = {"image": {"alt": alt}}
+    figure.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<F>"})]
+    player = '<div class="animation"><img id="_anim_img1a"><input class="anim-slider"></div>'
+    movie = slide(new_code_cell("HTML(movie_html)"), "slide")
+    movie.metadata["mystnb"] = {"image": {"alt": "Five descents; two reach the fit."}}
+    movie.outputs = [nbformat.v4.new_output("display_data", data={"text/html": player, "text/plain": "<HTML>"})]
+    bare = slide(new_code_cell("plt.plot(y)"), "slide")
+    bare.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<F>"})]
+    body, _ = exporter().from_notebook_node(prepare(new_notebook(cells=[figure, movie, bare])))
+    assert "Loss falls &quot;fast&quot; &amp; then flattens" in body or "Loss falls \"fast\" &amp; then flattens" in body
+    assert 'alt="Five descents; two reach the fit."' in body
+    assert "No description has been provided" not in body
+    assert body.count('alt=""') == 1  # the cell without alt text: the browser test rejects it

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -21,6 +22,8 @@ import nbformat
 from nbconvert.exporters import SlidesExporter
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor, Preprocessor, TagRemovePreprocessor
 from traitlets.config import Config
+
+from utils.plotting import describe_animation
 
 from tools import assets, chapters, myst_slides
 
@@ -52,6 +55,7 @@ class ChapterSlidesPreprocessor(Preprocessor):
         kept = []
         pending_start = None  # a dropped cell's "slide"/"subslide" start, handed to the next kept cell
         in_solution = False
+        heading_level = 0  # the last heading's level: a deck's headings go down one level at a time
         for cell in nb.cells:
             slide_type = cell.metadata.get("slideshow", {}).get("slide_type", "-")
             starts_inside = in_solution
@@ -61,6 +65,8 @@ class ChapterSlidesPreprocessor(Preprocessor):
                 in_solution = myst_slides.inside_solution_after(cell.source, in_solution)
                 if not drop:
                     cell.source = myst_slides.myst_to_markdown(cell.source, inside_solution=starts_inside)
+                    cell.source = links_to_chapter_pages(cell.source)
+                    cell.source, heading_level = headings_in_order(cell.source, heading_level)
                     drop = not cell.source.strip()
             else:
                 drop = drop or starts_inside
@@ -77,6 +83,42 @@ class ChapterSlidesPreprocessor(Preprocessor):
                 kept.append(cell)
         nb.cells = kept
         return nb, resources
+
+
+# A link to another chapter's source, `[text](02_city_placement.md#anchor)`.
+_CHAPTER_LINK = re.compile(r"\]\((?P<stem>\d\d_\w+)\.md(?P<anchor>#[^)\s]*)?\)")
+_HEADING = re.compile(r"^(?P<marks>#{1,6})(?=\s)")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def links_to_chapter_pages(markdown: str) -> str:
+    """Links to a chapter's `.md` source point at its page in the built book instead."""
+    return _CHAPTER_LINK.sub(lambda m: f"](../notebooks/{m['stem']}.html{m['anchor'] or ''})", markdown)
+
+
+def headings_in_order(markdown: str, level: int) -> tuple[str, int]:
+    """Headings that skip a level (`##` then `####`) move up to one below the previous heading.
+
+    `level` is the last heading's level before this text; returns the text and its last level.
+    Code blocks are left alone.
+    """
+    lines, fenced = [], False
+    for line in markdown.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        heading = None if fenced else _HEADING.match(line)
+        if heading:
+            wanted = min(len(heading["marks"]), level + 1)
+            line = "#" * wanted + line[len(heading["marks"]) :]
+            level = wanted
+        lines.append(line)
+    return "\n".join(lines), level
+
+
+def alt_text(cell: nbformat.NotebookNode) -> str:
+    """What the cell's figure shows, from its metadata (`mystnb: image: alt`, else the caption)."""
+    mystnb = cell.metadata.get("mystnb", {})
+    return str(mystnb.get("image", {}).get("alt") or mystnb.get("figure", {}).get("caption") or "").strip()
 
 
 def shows_figure(cell: nbformat.NotebookNode) -> bool:
@@ -133,6 +175,8 @@ def fit_code_cell(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
             output.text = clip_text(output.text)
         elif "text/plain" in output.get("data", {}) and "text/html" not in output.data:
             output.data["text/plain"] = clip_text(output.data["text/plain"])
+        elif "_anim_img" in output.get("data", {}).get("text/html", "") and alt_text(cell):
+            output.data["text/html"] = describe_animation(output.data["text/html"], alt_text(cell))
     tags = cell.metadata.get("tags", [])
     if shows_figure(cell) and SHOW_CODE_TAG not in tags:
         cell.metadata["tags"] = [*tags, "remove-input"]
