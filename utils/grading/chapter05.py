@@ -1,0 +1,58 @@
+"""Checks for the exercises of chapter 5 (solving equations): the cubic f(x) = x^3 - 3x + 3."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from utils.grading import answered, verdict
+
+
+def _real_root() -> float:
+    """The cubic's only real root, by Newton's method in float64 from -2."""
+    x = -2.0
+    for _ in range(50):
+        x -= (x**3 - 3 * x + 3) / (3 * x**2 - 3)
+    return x
+
+
+def _number(exercise: str, answer: Any, quiet: bool) -> float | None:
+    """The answer as a float, or None after saying it should be one number."""
+    value = answer.detach().cpu().double() if torch.is_tensor(answer) else torch.tensor(answer, dtype=torch.float64)
+    if value.numel() != 1:
+        verdict(exercise, False, "give one number", quiet=quiet)
+        return None
+    return value.item()
+
+
+def check_ex5_1(root: Any, *, quiet: bool = False) -> bool:
+    """Exercise 5.1: the point Newton's method reaches from x = 0.5, to 1e-9."""
+    if not answered("5.1", root, quiet=quiet):
+        return False
+    value = _number("5.1", root, quiet)
+    if value is None:
+        return False
+    ok = abs(value - _real_root()) < 1e-9
+    hint = "iterate until |f(x)| < 1e-12, in float64, and give the last x"
+    if abs(value - 1.0) < 1e-3:
+        hint = "x = 1 is where gradient descent stops, a minimum of f^2; Newton's iterates do not stay there"
+    return verdict("5.1", ok, hint, quiet=quiet)
+
+
+def check_ex5_2(lr_max: Any, *, quiet: bool = False) -> bool:
+    """Exercise 5.2: the largest stable learning rate of descent on g = f^2 near the real root.
+
+    Right: at most 2 / g''(root) = 1 / f'(root)^2 (a hair above is rounding) and within 2% of it.
+    """
+    if not answered("5.2", lr_max, quiet=quiet):
+        return False
+    value = _number("5.2", lr_max, quiet)
+    if value is None:
+        return False
+    root = _real_root()
+    bound = 2 / (2 * (3 * root**2 - 3) ** 2)
+    if value > bound * (1 + 1e-4):
+        return verdict("5.2", False, "at that rate the iterates keep jumping across the root: compare 2 / lr with g''", quiet=quiet)
+    ok = value >= 0.98 * bound
+    return verdict("5.2", ok, "stable, but not the largest: 2 divided by g'' at the root, g'' = 2 f'(x)^2", quiet=quiet)
