@@ -1,9 +1,13 @@
 """Turn a chapter's MyST markdown into plain Markdown a reveal.js deck can show.
 
 nbconvert renders a markdown cell with a CommonMark renderer that knows nothing of MyST: a
-```{exercise} fence would appear as a code block and `{ref}` roles as raw text. This module
-rewrites those constructs into readable Markdown: an exercise becomes an "Exercise" heading and its
-text, an admonition a titled quote, a math directive display math, a role its visible text.
+```{exercise} fence would appear as a code block and `{ref}` roles as raw text. This module reads
+the cell with the parser the book itself uses (myst-parser's markdown-it, with the extensions
+`_config.yml` enables) and rewrites only what that parser reports as MyST: a directive becomes
+readable Markdown (an exercise an "Exercise" heading and its text, an admonition a titled quote, a
+math directive display math), a role its visible text, a target or a comment nothing. Everything
+else, code spans and code blocks included, is copied through character for character, so
+`` `{math}`x` `` inside a code span stays code and a directive inside a list item stays in the item.
 Solutions (`{solution-start}` ... `{solution-end}`, `{solution}`) are dropped: they are for reading.
 """
 
@@ -11,17 +15,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
-# An opening fence: ```{name} argument   or   :::{name} argument  (3 or more characters).
-_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:.-]+)\}[ \t]*(?P<arg>.*?)[ \t]*$")
-# A plain code fence (```python, ~~~): copied through untouched, MyST inside is not parsed.
-_CODE_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?!\{)")
+ROOT = Path(__file__).resolve().parents[1]
+# Used only when _config.yml names none: the extensions the book has always enabled.
+DEFAULT_EXTENSIONS = ("amsmath", "colon_fence", "dollarmath", "linkify", "substitution")
+
+_DIRECTIVE = re.compile(r"^\{(?P<name>[^}\s]+)\}\s*(?P<arg>.*?)\s*$")
 _OPTION = re.compile(r"^[ \t]*:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
-_TARGET = re.compile(r"^[ \t]*\([\w:.-]+\)=[ \t]*$")
-_COMMENT = re.compile(r"^[ \t]*%")
-_ROLE = re.compile(r"\{(?P<name>[\w:.-]+)\}`(?P<text>[^`]*)`")
 _EXPLICIT_TARGET = re.compile(r"^(?P<title>.*?)\s*<(?P<target>[^<>]+)>$")
-_DISPLAY_MATH_LABEL = re.compile(r"^(?P<math>[ \t]*\$\$)[ \t]*\([\w:.-]+\)[ \t]*$")
+# Block tokens that the converter removes from a slide entirely.
+_REMOVED_BLOCKS = {"myst_target", "myst_line_comment", "myst_block_break"}
 
 ADMONITIONS = {
     "note": "Note",
@@ -36,6 +41,7 @@ ADMONITIONS = {
     "seealso": "See also",
 }
 DROPPED = {"solution", "solution-end", "exercise-end", "glossary", "bibliography", "tableofcontents"}
+LITERAL = {"code", "code-block", "sourcecode", "math"}  # bodies copied as written, not parsed as MyST
 
 
 @dataclass
@@ -46,6 +52,44 @@ class Directive:
     argument: str
     options: dict[str, str]
     body: list[str]
+
+
+def book_extensions(root: Path = ROOT) -> tuple[str, ...]:
+    """The MyST extensions `_config.yml` enables (parse.myst_enable_extensions)."""
+    import yaml
+
+    path = root / "_config.yml"
+    if not path.exists():
+        return DEFAULT_EXTENSIONS
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple((config.get("parse") or {}).get("myst_enable_extensions") or DEFAULT_EXTENSIONS)
+
+
+def _remember_role_spans(rule):
+    """Wrap markdown-it's role rule so each role token records where it sits in its inline source."""
+
+    def rule_with_span(state, silent: bool) -> bool:
+        start = state.pos
+        found = rule(state, silent)
+        if found and not silent:
+            state.tokens[-1].meta["span"] = (start, state.pos)
+        return found
+
+    return rule_with_span
+
+
+@lru_cache(maxsize=4)
+def parser(extensions: tuple[str, ...] | None = None):
+    """myst-parser's markdown-it parser, configured like the book's (roles remember their position)."""
+    from markdown_it.renderer import RendererHTML
+    from mdit_py_plugins.myst_role.index import myst_role
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    config = MdParserConfig(enable_extensions=set(extensions if extensions is not None else book_extensions()))
+    md = create_md_parser(config, RendererHTML)
+    md.inline.ruler.at("myst_role", _remember_role_spans(myst_role))
+    return md
 
 
 def _split_options(lines: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -90,9 +134,21 @@ def _role_text(name: str, text: str) -> str:
     return text
 
 
-def convert_roles(line: str) -> str:
-    """Replace every `{role}`text`` in a line by what it shows."""
-    return _ROLE.sub(lambda match: _role_text(match["name"], match["text"]), line)
+def _role_edits(content: str, children: list) -> list[tuple[int, int, str]]:
+    """(start, end, text) in `content` for each role the parser found in it."""
+    return [
+        (*child.meta["span"], _role_text(child.meta["name"], child.content))
+        for child in children or []
+        if child.type == "myst_role" and "span" in child.meta
+    ]
+
+
+def convert_roles(text: str) -> str:
+    """Replace every role in one line of inline MyST by what it shows (code spans untouched)."""
+    tokens = parser().parseInline(text)
+    for start, end, replacement in sorted(_role_edits(text, tokens[0].children if tokens else []), reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
 
 
 def render_directive(directive: Directive) -> list[str]:
@@ -123,68 +179,106 @@ def render_directive(directive: Directive) -> list[str]:
     return ([f"**{convert_roles(title)}**", ""] if title else []) + body
 
 
-def _closes(line: str, fence: str) -> bool:
-    stripped = line.strip()
-    return len(stripped) >= len(fence) and set(stripped) == {fence[0]}
+def _directive(token) -> tuple[str, str] | None:
+    """(name, argument) when a fence token is a MyST directive (```{name} argument)."""
+    if token.type not in ("fence", "colon_fence"):
+        return None
+    match = _DIRECTIVE.match(token.info.strip())
+    return (match["name"], match["arg"]) if match else None
 
 
-def _convert_lines(lines: list[str], inside_solution: bool = False) -> list[str]:
-    out: list[str] = []
-    index = 0
-    dropping_solution = inside_solution
-    while index < len(lines):
-        line = lines[index]
-        code = _CODE_FENCE.match(line)
-        opening = _OPEN.match(line)
-        if code and not opening:
-            # A literal code block: copy it through to its closing fence.
-            fence = code["fence"]
-            block = [line]
-            index += 1
-            while index < len(lines):
-                block.append(lines[index])
-                index += 1
-                if _closes(block[-1], fence):
-                    break
-            if not dropping_solution:
-                out.extend(block)
+class _Source:
+    """A cell's text with its line offsets, so line-based token maps become character offsets."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.split("\n")
+        self.starts = [0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+
+    def offset(self, line: int) -> int:
+        """Character offset where `line` starts (the text's length past its end)."""
+        return min(self.starts[min(line, len(self.lines))], len(self.text))
+
+    def block(self, token) -> tuple[int, int]:
+        """Character range of a block token's lines, its last newline included."""
+        start, end = token.map
+        return self.offset(start), min(self.offset(end), len(self.text))
+
+    def inline_offsets(self, token) -> list[int | None]:
+        """For each character of an inline token's content, its offset in the text (None: not found).
+
+        The parser strips each line's indentation (list items, block quotes) and a heading's `#`s;
+        every content line is still found, in order, in its source line.
+        """
+        offsets: list[int | None] = []
+        start_line = token.map[0]
+        for number, part in enumerate(token.content.split("\n")):
+            line_index = start_line + number
+            line = self.lines[line_index] if line_index < len(self.lines) else ""
+            column = line.find(part)
+            base = self.offset(line_index) + column if column >= 0 else None
+            offsets += [None if base is None else base + i for i in range(len(part))]
+            offsets.append(None if base is None else base + len(part))  # the newline (or the end)
+        return offsets
+
+
+def _directive_lines(token, name: str, argument: str, source: _Source) -> list[str]:
+    """The directive's replacement lines, indented like its opening fence (inside a list item too)."""
+    options, body = _split_options(token.content.rstrip("\n").split("\n") if token.content.strip() else [])
+    if name not in LITERAL:
+        body = _convert("\n".join(body), False).split("\n") if body else []
+    lines = render_directive(Directive(name, argument, options, body))
+    opening = source.lines[token.map[0]]
+    column = max(opening.find(token.markup), 0)
+    first, rest = opening[:column], "".join(c if c in ">\t" else " " for c in opening[:column])
+    indented = []
+    for number, line in enumerate(lines):
+        prefix = first if number == 0 else rest
+        indented.append(prefix + line if line else prefix.rstrip())
+    if not indented and first.strip():
+        return [first.rstrip()]  # an emptied list item keeps its marker
+    return indented
+
+
+def _convert(text: str, inside_solution: bool) -> str:
+    source = _Source(text)
+    edits: list[tuple[int, int, str]] = []
+    dropping_from = 0 if inside_solution else None
+    for token in parser().parse(text):
+        if token.map is None:
             continue
-        if opening:
-            fence = opening["fence"]
-            depth, end = 0, index + 1
-            # Find the matching close, counting nested fences of the same character and length.
-            while end < len(lines):
-                inner = _OPEN.match(lines[end])
-                if inner and inner["fence"] == fence:
-                    depth += 1
-                elif _closes(lines[end], fence):
-                    if depth == 0:
-                        break
-                    depth -= 1
-                end += 1
-            name = opening["name"]
-            options, body = _split_options(lines[index + 1 : end])
-            index = end + 1
-            if name == "solution-start":
-                dropping_solution = True
-                continue
+        directive = _directive(token)
+        name = directive[0] if directive else None
+        if dropping_from is not None:
             if name == "solution-end":
-                dropping_solution = False
-                continue
-            if dropping_solution:
-                continue
-            if name in ("code", "code-block", "sourcecode", "math"):
-                converted_body = body
-            else:
-                converted_body = _convert_lines(body)
-            out.extend(render_directive(Directive(name, opening["arg"], options, converted_body)))
+                edits.append((dropping_from, source.block(token)[1], ""))
+                dropping_from = None
             continue
-        index += 1
-        if dropping_solution or _TARGET.match(line) or _COMMENT.match(line):
-            continue
-        label = _DISPLAY_MATH_LABEL.match(line)
-        out.append(label["math"] if label else convert_roles(line))
-    return out
+        if name == "solution-start":
+            dropping_from = source.block(token)[0]
+        elif directive:
+            start, end = source.block(token)
+            lines = _directive_lines(token, name, directive[1], source)
+            ends_with_newline = text[start:end].endswith("\n")
+            edits.append((start, end, "\n".join(lines) + ("\n" if lines and ends_with_newline else "")))
+        elif token.type in _REMOVED_BLOCKS:
+            edits.append((*source.block(token), ""))
+        elif token.type == "math_block_label":
+            start, end = source.block(token)
+            body = [line for line in token.content.split("\n") if line.strip()]
+            edits.append((start, end, "\n".join(["$$", *body, "$$"]) + ("\n" if text[start:end].endswith("\n") else "")))
+        elif token.type == "inline":
+            offsets = source.inline_offsets(token)
+            for start, end, replacement in _role_edits(token.content, token.children):
+                if offsets[start] is not None and offsets[end] is not None:
+                    edits.append((offsets[start], offsets[end], replacement))
+    if dropping_from is not None:
+        edits.append((dropping_from, len(text), ""))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
 
 
 def myst_to_markdown(source: str, inside_solution: bool = False) -> str:
@@ -193,14 +287,16 @@ def myst_to_markdown(source: str, inside_solution: bool = False) -> str:
     `inside_solution`: the cell starts inside a gated solution opened by an earlier cell, so
     everything up to its `{solution-end}` is dropped.
     """
-    return "\n".join(_convert_lines(source.splitlines(), inside_solution)).strip("\n")
+    text = _convert(source.replace("\r\n", "\n"), inside_solution)
+    return "\n".join(line.rstrip() if not line.strip() else line for line in text.split("\n")).strip("\n")
 
 
 def inside_solution_after(source: str, inside_solution: bool) -> bool:
     """Whether a gated solution is still open after this markdown cell."""
-    for match in map(_OPEN.match, source.splitlines()):
-        if match and match["name"] == "solution-start":
+    for token in parser().parse(source):
+        directive = _directive(token)
+        if directive and directive[0] == "solution-start":
             inside_solution = True
-        elif match and match["name"] == "solution-end":
+        elif directive and directive[0] == "solution-end":
             inside_solution = False
     return inside_solution
