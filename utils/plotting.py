@@ -201,6 +201,55 @@ def draw_autograd_graph(
     return boxes
 
 
+def draw_graph(
+    ax: Axes, labels: Mapping[object, str], edges: Sequence[tuple[object, object]], fontsize: float = 12
+) -> tuple[dict[object, Text], dict[tuple[object, object], mpl.text.Annotation]]:
+    """Draw a computation graph given as node labels and (input, output) edges, inputs on the left.
+
+    A node's column is its longest path from an input; within a column nodes keep the order of
+    `labels`. Returns the text box of each node and the arrow of each edge, for recolouring.
+    """
+    inputs_of: dict[object, list[object]] = {node: [] for node in labels}
+    for source, target in edges:
+        if source not in labels or target not in labels:
+            raise ValueError(f"draw_graph: edge {source!r} -> {target!r} joins a node that has no label.")
+        inputs_of[target].append(source)
+    column: dict[object, int] = {}
+
+    def column_of(node, path=()):
+        if node in path:
+            raise ValueError("draw_graph: the edges contain a cycle; a computation graph has none.")
+        if node not in column:
+            column[node] = 1 + max((column_of(i, (*path, node)) for i in inputs_of[node]), default=-1)
+        return column[node]
+
+    by_column: dict[int, list[object]] = {}
+    for node in labels:
+        by_column.setdefault(column_of(node), []).append(node)
+    position = {
+        node: (col, (len(members) - 1) / 2 - row)
+        for col, members in by_column.items()
+        for row, node in enumerate(members)
+    }
+    boxes = {
+        node: ax.text(
+            *position[node], text, ha="center", va="center", fontsize=fontsize,
+            bbox={"boxstyle": "round,pad=0.4", "facecolor": "white" if inputs_of[node] else "#fde9c9", "edgecolor": "0.3"},
+        )
+        for node, text in labels.items()
+    }
+    arrows = {}
+    for source, target in edges:  # each arrow runs from box edge to box edge, whatever the box size
+        style = {"arrowstyle": "->", "color": "0.35", "linewidth": 1.5, "shrinkA": 2, "shrinkB": 2,
+                 "patchA": boxes[source].get_bbox_patch(), "patchB": boxes[target].get_bbox_patch()}
+        arrows[source, target] = ax.annotate("", xy=position[target], xytext=position[source], arrowprops=style)
+    rows = max(len(members) for members in by_column.values())
+    ax.set_xlim(-0.6, max(by_column) + 0.6)
+    ax.set_ylim(-rows / 2, rows / 2)
+    ax.set_axis_off()
+    return boxes, arrows
+
+
 # Plain characters for the Font Awesome icons on the buttons of matplotlib's animation player.
 _PLAYER_ICONS = {
     "fa fa-minus": "\u2212",  # slower
