@@ -9,7 +9,7 @@ import re
 
 import nbformat
 
-from tools import chapters
+from tools import chapters, notebook_export, wheel
 from tools.build_book import problems
 from tools.chapter_links import deck_path, notebook_path
 
@@ -50,7 +50,8 @@ def test_each_chapter_notebook_is_valid_and_has_its_outputs(built_book):
         notebook = nbformat.read(built_book.html / notebook_path(chapter), as_version=4)
         nbformat.validate(notebook)
         source = chapters.read_chapter(chapter, built_book.root)
-        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        install, *code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        assert notebook_export.INSTALL_TAG in install.metadata.get("tags", []), f"{chapter}: no install cell first"
         expected = [cell.source for cell in source.cells if cell.cell_type == "code"]
         assert [cell.source for cell in code] == expected, f"{chapter}: code differs from its .md"
         assert any(cell.outputs for cell in code), f"{chapter}: the notebook has no outputs"
@@ -73,3 +74,14 @@ def test_each_chapter_has_an_offline_deck(built_book):
     assets = built_book.html / "slides" / "_assets"
     for needed in ("reveal.js/dist/reveal.js", "mathjax2/MathJax.js", "requirejs/require.js", "jquery/jquery.min.js"):
         assert (assets / needed).is_file(), needed
+
+
+def test_the_site_serves_the_course_wheel_the_notebooks_install(built_book):
+    served = built_book.html / wheel.WHEEL_DIR / wheel.wheel_name(built_book.root)
+    assert served.is_file(), f"no wheel at {served}"
+    assert [path.name for path in served.parent.iterdir()] == [served.name], "an old wheel lingers"
+    for chapter in built_book.chapters:
+        notebook = nbformat.read(built_book.html / notebook_path(chapter), as_version=4)
+        assert f"../wheel/{served.name}" in notebook.cells[0].source, f"{chapter}: installs another wheel"
+        script = built_book.html / f"{notebook_path(chapter)}.js"
+        assert script.is_file(), f"{chapter}: no {script.name} for downloads from disk"

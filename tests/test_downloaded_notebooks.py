@@ -131,6 +131,15 @@ def test_downloaded_chapter_runs_in_a_clean_environment(built_book, student_env,
     assert _pip("show", DISTRIBUTION).returncode == 0, "the first cell did not install the course package"
 
 
+def test_without_its_install_cell_a_chapter_fails_there(built_book, student_env, course_wheel, tmp_path, monkeypatch):
+    # The student environment really is clean: nothing but the first cell makes `utils` importable.
+    notebook = nbformat.read(built_book.html / notebook_path(chapters.chapters()[0]), as_version=4)
+    notebook.cells = notebook.cells[1:]
+    _uninstall_course_package()
+    with pytest.raises(CellExecutionError, match="ModuleNotFoundError"):
+        run_notebook(notebook, {**student_env, "COURSE_PACKAGE": str(course_wheel)}, tmp_path, monkeypatch)
+
+
 def test_a_wrong_course_package_fails_in_the_install_cell_naming_the_variable(built_book, student_env, tmp_path, monkeypatch):
     chapter = chapters.chapters()[0]
     notebook = nbformat.read(built_book.html / notebook_path(chapter), as_version=4)

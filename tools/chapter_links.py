@@ -32,7 +32,7 @@ document.addEventListener("DOMContentLoaded", function () {
       if (window.location.protocol !== "file:") { return; }
       event.preventDefault();
       // href: <up>/_sources/<doc>.ipynb; the script registers the text under <doc>.
-      var doc = link.getAttribute("href").split("_sources/").pop().replace(/\.ipynb$/, "");
+      var doc = link.getAttribute("href").split("_sources/").pop().replace(/\\.ipynb$/, "");
       var save = function () {
         var text = (window.courseNotebooks || {})[doc];
         if (text === undefined) { window.location.href = link.href; return; }
