@@ -157,3 +157,32 @@ def test_data_readme_states_the_current_checksums():
     for name, content in data.build_files().items():
         assert hashlib.sha256(content).hexdigest() in readme, f"data/README.md: update the sha256 of {name}"
     assert f"w = {data.SINE_W}" in readme and f"t = {data.SINE_T}" in readme
+
+
+def test_coordinates_are_latitude_then_longitude_of_the_named_city():
+    # Asymmetric on purpose: a latitude/longitude swap or a shifted row gives other numbers here.
+    cities = load_cities()
+    lat, lon = cities.coordinates[:, 0], cities.coordinates[:, 1]
+    assert cities.names[int(np.argmax(lat))] == "Kiruna"  # northernmost, 67.9 N
+    assert cities.names[int(np.argmin(lon))] == "Reykjavik"  # westernmost, 21.9 W
+    assert cities.names[int(np.argmax(lon))] == "Moscow"  # easternmost, 37.6 E
+    lisbon = cities.coordinates[cities.names.index("Lisbon")]
+    assert lisbon.tolist() == pytest.approx([38.7223, -9.1393], abs=1e-9)
+    assert [(name, *row) for name, row in zip(cities.names, cities.coordinates.tolist())] == data.CITY_COORDINATES
+
+
+def test_distance_rows_follow_the_names_and_coordinates():
+    cities = load_cities()
+    assert np.array_equal(cities.distances, data.great_circle_km(cities.coordinates))
+    index = cities.names.index
+    oslo = cities.distances[index("Oslo")]
+    nearest = sorted(range(len(oslo)), key=oslo.__getitem__)[1]  # [0] is Oslo itself
+    assert cities.names[nearest] == "Trondheim" and oslo[nearest] == pytest.approx(391, abs=3)  # 3.5 degrees north
+
+
+def test_sine_data_has_every_row_with_x_and_y_in_place():
+    x, y = load_sine_data()
+    assert len(x) == data.SINE_ROWS
+    low, high = data.SINE_X_RANGE
+    assert low <= x.min() < low + 0.1 and high - 0.1 < x.max() <= high  # x spans its range: not y
+    assert np.abs(y).max() < 1 + 6 * data.SINE_NOISE  # y is a noisy sine: not x

@@ -35,3 +35,16 @@ def test_run_report_names_version_device_and_time():
     assert torch.__version__ in report and "device cpu" in report
     seconds = float(report.split("ran in ")[1].split(" s")[0])
     assert 2.0 <= seconds < 60
+
+
+def test_synchronize_waits_on_the_device_it_is_given(monkeypatch):
+    from utils.device import synchronize
+
+    waited = []
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: waited.append(("cuda", device)))
+    monkeypatch.setattr(torch.mps, "synchronize", lambda: waited.append(("mps", None)))
+    synchronize(torch.device("cpu"))
+    assert waited == []  # the CPU has no queue to wait for
+    synchronize(torch.device("cuda", 1))
+    synchronize(torch.device("mps"))
+    assert waited == [("cuda", torch.device("cuda", 1)), ("mps", None)]

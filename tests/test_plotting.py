@@ -130,3 +130,52 @@ def test_plot_contour_passes_style_to_matplotlib(ax):
     x, y = np.meshgrid(np.linspace(0, 1, 5), np.linspace(0, 1, 5))
     contours = plotting.plot_contour(ax, x, y, x + y, levels=4, cmap="Greys", alpha=0.5)
     assert contours.get_cmap().name == "Greys" and contours.get_alpha() == 0.5
+
+
+# Asymmetric data below: x and y differ everywhere, so a swapped axis, a reversed path or a marker
+# drawn at the wrong end gives other numbers.
+
+
+def test_plot_loss_draws_the_losses_themselves_against_the_step(ax):
+    losses = [5.0, 0.4, 0.03, 0.02]
+    line = plotting.plot_loss(ax, losses)
+    assert list(line.get_xdata()) == [0, 1, 2, 3]
+    assert list(line.get_ydata()) == losses
+    assert ax.get_xlabel() == "step" and ax.get_ylabel() == "loss"
+
+
+def test_plot_trajectories_keeps_x_y_order_and_marks_start_and_end(ax):
+    path = np.array([[0.0, 10.0], [1.0, 20.0], [3.0, 40.0]])
+    (line,) = plotting.plot_trajectories(ax, {"gd": path})
+    assert list(line.get_xdata()) == [0.0, 1.0, 3.0] and list(line.get_ydata()) == [10.0, 20.0, 40.0]
+    markers = {other.get_marker(): other for other in ax.lines if other is not line}
+    start, end = markers["o"], markers["*"]  # the docstring: start a circle, end a star
+    assert (list(start.get_xdata()), list(start.get_ydata())) == ([0.0], [10.0])
+    assert (list(end.get_xdata()), list(end.get_ydata())) == ([3.0], [40.0])
+    assert start.get_color() == end.get_color() == line.get_color()
+
+
+def test_plot_contour_keeps_x_and_y_and_spans_the_values(ax):
+    x, y = np.meshgrid(np.linspace(0.0, 1.0, 6), np.linspace(10.0, 30.0, 9))  # 9 rows (y) by 6 columns (x)
+    z = x + 100 * y
+    contours = plotting.plot_contour(ax, x, y, z, levels=12)
+    limits = ax.dataLim
+    assert (limits.x0, limits.x1, limits.y0, limits.y1) == pytest.approx((0.0, 1.0, 10.0, 30.0))
+    assert contours.levels[0] <= z.min() and contours.levels[-1] >= z.max()
+    assert contours.levels[-1] - contours.levels[0] < 1.2 * (z.max() - z.min())  # not a range of its own
+
+
+@pytest.mark.filterwarnings("ignore:Log scale.*masked:UserWarning")  # matplotlib masks z <= 0 itself
+def test_plot_contour_log_levels_run_from_the_smallest_positive_to_the_largest(ax):
+    x, y = np.meshgrid(np.linspace(1.0, 2.0, 5), np.linspace(0.0, 1.0, 4))
+    z = np.where(y > 0, x * 10.0**y, -1.0)  # non-positive values are left out of the log range
+    contours = plotting.plot_contour(ax, x, y, z, levels=7, log=True)
+    assert len(contours.levels) == 7
+    assert contours.levels[0] == pytest.approx(z[z > 0].min()) and contours.levels[-1] == pytest.approx(z.max())
+
+
+def test_plot_city_map_puts_each_name_at_its_east_north_point(ax):
+    xy = np.array([[5.0, 50.0], [-3.0, 40.0], [20.0, -7.0]])  # (east, north)
+    points, labels = plotting.plot_city_map(ax, xy, ["A", "B", "C"])
+    assert np.array_equal(points.get_offsets(), xy)
+    assert [(label.get_text(), *label.xy) for label in labels] == [("A", 5.0, 50.0), ("B", -3.0, 40.0), ("C", 20.0, -7.0)]
