@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -179,6 +180,7 @@ def test_downloaded_notebooks_have_no_raw_myst_and_hide_their_checks(built_book)
         for k in range(1, exercises + 1):
             assert f"#### Exercise {number}.{k}" in markdown, f"{chapter}: no heading for exercise {number}.{k}"
         assert markdown.count("<details>") >= source.count("{solution-start}"), f"{chapter}: a solution is not collapsed"
+        assert not re.search(r"\]\(\d\d_[\w-]+\.md", markdown), f"{chapter}: a link to a chapter's .md source"
         for cell in notebook.cells:
             if "remove-cell" in cell.metadata.get("tags", []):
                 assert cell.outputs == [] and cell.metadata["jupyter"]["source_hidden"], f"{chapter}: a check cell shows"

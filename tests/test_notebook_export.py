@@ -17,7 +17,7 @@ def chapter() -> nbformat.NotebookNode:
     """A small executed chapter: an exercise, a gated solution (text, code), a check cell, a reference."""
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     cells = [
-        md("# Title\n\n(sec-one)=\n## One\n\nSee {ref}`demo-ex2` later."),
+        md("# Title\n\n(sec-one)=\n## One\n\nSee {ref}`demo-ex2` later, after [chapter 2](02_city_placement.md#top)."),
         code("x = 2\nprint(x)", outputs=[nbformat.v4.new_output("stream", text="2\n")]),
         code("assert x == 2", metadata={"tags": ["remove-cell"]}, outputs=[nbformat.v4.new_output("stream", text="2\n")]),
         md("```{exercise}\n:label: demo-ex1\n\nDouble $x$.\n```"),
@@ -62,7 +62,7 @@ def test_without_a_published_url_the_cell_asks_for_course_package():
 def test_exercises_become_numbered_headings_and_references_their_numbers(exported):
     text = markdown(exported)
     assert "#### Exercise 7.1" in text and "#### Exercise 7.2" in text
-    assert "See Exercise 7.2 later." in text
+    assert "See Exercise 7.2 later, after [chapter 2](02_city_placement.ipynb#top)." in text
     assert raw_myst(exported) == []
     assert "(sec-one)=" not in text
 

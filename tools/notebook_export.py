@@ -9,7 +9,8 @@ notebook the site offers:
   the book's URL);
 - markdown without MyST: an exercise becomes a numbered heading ("Exercise 3.1"), a solution a
   collapsed `<details>` block whose code cells are collapsed too (they still run: later cells may
-  use what they compute), admonitions quoted paragraphs, cross-references their text;
+  use what they compute), admonitions quoted paragraphs, cross-references their text (a link to a
+  sibling chapter's `.md` links to its `.ipynb`);
 - hidden check cells (tag `remove-cell`) kept, because they run as in the book, but with their
   source collapsed and no output: they never show an answer;
 - outputs of every other cell as the book shows them; notebook metadata only `kernelspec` and
@@ -19,10 +20,14 @@ notebook the site offers:
 from __future__ import annotations
 
 import copy
+import json
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
+import yaml
 
 from tools.myst_slides import myst_to_markdown
 
@@ -35,6 +40,8 @@ _GATE = re.compile(
 )
 _EXERCISE_LABEL = re.compile(r"^[`:]{3,}\{exercise(?:-start)?\}.*?\n(?:[ \t]*:[\w-]+:.*\n)*?[ \t]*:label:[ \t]*(\S+)", re.M)
 _EXERCISE_HEADING = re.compile(r"^#### Exercise\b(?P<rest>.*)$", re.M)
+# A link to a sibling chapter's source: [chapter 2](02_city_placement.md#anchor) -> ...ipynb#anchor.
+_CHAPTER_LINK = re.compile(r"\]\((?P<name>\d\d_[\w-]+)\.md(?P<anchor>#[^)\s]*)?\)")
 _ROLE_TO_LABEL = re.compile(r"\{(?:ref|numref|prf:ref)\}`(?:[^`<]*<)?(?P<label>[\w:.-]+)>?`")
 RAW_MYST = ("```{", ":::{", "{solution-start}", "{solution-end}", "{exercise}", "{code-cell}")
 
@@ -45,6 +52,30 @@ class Package:
 
     wheel: str  # e.g. autodiff_course_utils-1.0.0-py3-none-any.whl
     url: str | None = None  # the published wheel, e.g. https://example.org/course/wheel/<wheel>
+
+
+def published_wheel_url(root: Path, wheel: str) -> str | None:
+    """The wheel's URL on the published book: from COURSE_BOOK_URL (the publishing workflow sets it)
+    or `html.baseurl` in _config.yml; None when the book's address is not known."""
+    base = os.environ.get("COURSE_BOOK_URL", "").strip()
+    if not base:
+        config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+        base = str((config.get("html") or {}).get("baseurl") or "").strip()
+    return f"{base.rstrip('/')}/wheel/{wheel}" if base else None
+
+
+def chapter_number(doc: str) -> int:
+    """The chapter's number from its file name: notebooks/03_sine_fit -> 3."""
+    name = doc.rsplit("/", 1)[-1]
+    if not re.match(r"\d\d_", name):
+        raise ValueError(f"{doc}: a chapter's file name starts with its two-digit number (NN_topic.md)")
+    return int(name[:2])
+
+
+def download_script(doc: str, text: str) -> str:
+    """A script holding the notebook's text, which a page opened from disk (file://) can load and
+    offer as a download (browsers refuse `fetch` and the `download` attribute on file:// links)."""
+    return f"(window.courseNotebooks = window.courseNotebooks || {{}})[{json.dumps(doc)}] = {json.dumps(text)};\n"
 
 
 def install_source(package: Package) -> str:
@@ -103,7 +134,7 @@ def exercise_numbers(notebook: nbformat.NotebookNode, chapter: int) -> dict[str,
 def _markdown(text: str, numbers: dict[str, str], counter: list[int], chapter: int) -> str:
     """Plain markdown for MyST text: references to exercises by number, exercises numbered."""
     text = _ROLE_TO_LABEL.sub(lambda m: numbers.get(m["label"], m.group(0)), text)
-    converted = myst_to_markdown(text)
+    converted = _CHAPTER_LINK.sub(lambda m: f"]({m['name']}.ipynb{m['anchor'] or ''})", myst_to_markdown(text))
 
     def number(match: re.Match) -> str:
         counter[0] += 1
