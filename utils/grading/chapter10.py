@@ -63,7 +63,7 @@ def check_ex10_1(safe_norm: Any, *, quiet: bool = False) -> bool:
     if any("Norm" in name or "Cdist" in name for name in _node_names(value)):
         hint = "build it from sqrt and a sum of squares; PyTorch's norm already hides the trap."
         return verdict("10.1", False, hint, quiet=quiet)
-    if abs(value[1].item()) > 1e-12:
+    if value[1].item() != 0.0:
         hint = "the norm of the zero vector must be exactly 0; a small constant inside the sqrt moves it."
         return verdict("10.1", False, hint, quiet=quiet)
     if not torch.allclose(value.detach(), torch.tensor([5.0, 0.0, 3.0], dtype=torch.float64), atol=1e-12):
@@ -104,7 +104,7 @@ def check_ex10_2(h: Any, *, quiet: bool = False) -> bool:
     try:
         h = float(h)
     except (TypeError, ValueError, RuntimeError):
-        return verdict("10.2", False, "`h` is one number, e.g. 1e-3.", quiet=quiet)
+        return verdict("10.2", False, "`h` is one number (a positive float).", quiet=quiet)
     if not (math.isfinite(h) and h > 0):
         return verdict("10.2", False, "`h` must be a positive, finite step.", quiet=quiet)
     best_error, best_h = best_central_difference_error()

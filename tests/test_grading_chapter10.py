@@ -1,0 +1,239 @@
+"""The learner checks of chapter 10 (utils/grading/chapter10.py): right answers pass, each classic slip
+fails with its own hint, and no message gives the answer away."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from utils import grading
+from utils.grading import chapter10
+
+
+def numbers_in(text: str) -> list[float]:
+    return [float(token) for token in re.findall(r"-?\d+\.\d+(?:e-?\d+)?|\d+e-?\d+", text)]
+
+
+# Exercise 10.1 -------------------------------------------------------------------------------------
+
+
+def safe_norm(v):
+    squares = (v**2).sum(-1)
+    positive = squares > 0
+    return torch.where(positive, torch.where(positive, squares, 1.0).sqrt(), 0.0)
+
+
+def naive_norm(v):
+    return (v**2).sum(-1).sqrt()
+
+
+def single_where_norm(v):
+    squares = (v**2).sum(-1)
+    return torch.where(squares > 0, squares.sqrt(), 0.0)
+
+
+def epsilon_norm(v, eps=1e-12):
+    return ((v**2).sum(-1) + eps).sqrt()
+
+
+def test_the_checks_are_reachable_from_utils_grading():
+    assert grading.check_ex10_1 is chapter10.check_ex10_1
+    assert grading.check_ex10_2 is chapter10.check_ex10_2
+    assert grading.check_ex10_3 is chapter10.check_ex10_3
+
+
+@pytest.mark.parametrize("check", [grading.check_ex10_1, grading.check_ex10_2, grading.check_ex10_3])
+@pytest.mark.parametrize("placeholder", [None, ...])
+def test_a_placeholder_gets_a_prompt(check, placeholder, capsys):
+    assert check(placeholder) is False
+    out = capsys.readouterr().out
+    assert out.startswith("Exercise 10.") and "replace the placeholder" in out, out
+
+
+def test_ex1_accepts_the_double_where(capsys):
+    assert grading.check_ex10_1(safe_norm) is True
+    assert capsys.readouterr().out == "Exercise 10.1: right.\n"
+
+
+def test_ex1_accepts_a_float32_friendly_variant():
+    # clamping the input of sqrt instead of a second where is just as good: value 0, gradient 0 at 0
+    def clamped(v):
+        squares = (v**2).sum(-1)
+        return torch.where(squares > 0, squares.clamp(min=1e-300).sqrt(), 0.0)
+
+    assert grading.check_ex10_1(clamped, quiet=True) is True
+
+
+@pytest.mark.parametrize(
+    "answer, key_words",
+    [
+        (naive_norm, "not finite"),
+        (single_where_norm, "not finite"),
+        (epsilon_norm, "exactly 0"),
+        (lambda v: epsilon_norm(v, 1e-300), "exactly 0"),
+        (lambda v: torch.linalg.vector_norm(v, dim=-1), "sqrt and a sum"),
+        (lambda v: torch.cdist(v[:, None], torch.zeros_like(v[:, None]))[:, 0, 0], "sqrt and a sum"),
+        (lambda v: safe_norm(v).detach(), "no graph"),
+        (lambda v: (v**2).sum(), "one norm per row"),
+        (lambda v: (v**2).sum(-1), "not the Euclidean norms"),
+        (lambda v: torch.where(v.abs().sum(-1) > 0, safe_norm(v), 0.0) * 2, "not the Euclidean norms"),
+        (lambda v: v.abs().sum(-1) * 0 + safe_norm(v.detach()) + 0 * v.sum(-1), "gradient is finite but wrong"),
+        (lambda v: undefined_name, "raised NameError"),  # noqa: F821
+        ("safe_norm", "is a function"),
+    ],
+)
+def test_ex1_rejects_each_slip_with_its_hint(answer, key_words, capsys):
+    assert grading.check_ex10_1(answer) is False
+    out = capsys.readouterr().out
+    assert out.startswith("Exercise 10.1: not yet.") and key_words in out, out
+
+
+# Exercise 10.2 -------------------------------------------------------------------------------------
+
+
+def float32_central_error(h: float) -> float:
+    """The same error measured independently with NumPy in float32."""
+    x64 = np.linspace(0.0, 1.0, 101)
+    x = x64.astype(np.float32)
+    step = np.float32(h)
+    estimate = (np.sin(np.float32(10) * (x + step)) - np.sin(np.float32(10) * (x - step))) / (np.float32(2) * step)
+    return float(np.median(np.abs(estimate.astype(np.float64) - 10 * np.cos(10 * x64))))
+
+
+def test_ex2_error_agrees_with_an_independent_numpy_measurement():
+    for h in (1e-5, 5e-4, 1e-2):
+        ours, theirs = chapter10.central_difference_error(h), float32_central_error(h)
+        assert math.isclose(ours, theirs, rel_tol=0.3), (h, ours, theirs)
+
+
+@pytest.mark.parametrize("h", [4e-4, 5e-4, 7.1e-4, np.float32(6e-4), torch.tensor(5e-4)])
+def test_ex2_accepts_steps_near_the_balance_of_the_two_errors(h):
+    assert grading.check_ex10_2(h, quiet=True) is True
+
+
+def test_ex2_the_boundary_separates_right_from_wrong():
+    best_error, best_h = chapter10.best_central_difference_error()
+    assert 3e-4 < best_h < 1e-3, best_h
+    assert grading.check_ex10_2(best_h, quiet=True) is True
+    eps = float(torch.finfo(torch.float32).eps)
+    assert chapter10.central_difference_error(eps ** (1 / 3)) > 10 * best_error  # the rule without the scale
+
+
+@pytest.mark.parametrize(
+    "h, key_words",
+    [
+        (1e-6, "rounding dominates"),
+        (1e-5, "rounding dominates"),
+        (float(torch.finfo(torch.float32).eps) ** (1 / 3), "truncation dominates"),
+        (3e-3, "truncation dominates"),
+        (0.1, "truncation dominates"),
+        (-5e-4, "positive"),
+        (0.0, "positive"),
+        (math.nan, "positive"),
+        (math.inf, "positive"),
+        ("small", "one number"),
+        ([1e-3, 2e-3], "one number"),
+    ],
+)
+def test_ex2_rejects_each_slip_with_its_hint(h, key_words, capsys):
+    assert grading.check_ex10_2(h) is False
+    out = capsys.readouterr().out
+    assert out.startswith("Exercise 10.2: not yet.") and key_words in out, out
+    assert numbers_in(out.removeprefix("Exercise 10.2:")) == [], out  # never a step to copy
+
+
+# Exercise 10.3 -------------------------------------------------------------------------------------
+
+
+def hand_root_and_derivative(a: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """The root of chapter 5's system with parameter a, and dx/da, from Jacobians derived by hand."""
+
+    def F(x):
+        x1, x2 = x
+        s = x1 + x2
+        return np.array([math.exp(-math.exp(-s)) - x2 * (a + x1**2), x1 * math.cos(x2) + x2 * math.sin(x1) - 0.5])
+
+    def J(x):
+        x1, x2 = x
+        inner = math.exp(-math.exp(-(x1 + x2))) * math.exp(-(x1 + x2))
+        return np.array(
+            [
+                [inner - 2 * x1 * x2, inner - (a + x1**2)],
+                [math.cos(x2) + x2 * math.cos(x1), -x1 * math.sin(x2) + math.sin(x1)],
+            ]
+        )
+
+    x = np.zeros(2)
+    for _ in range(20):
+        x = x - np.linalg.solve(J(x), F(x))
+    dF_da = np.array([-x[1], 0.0])
+    return x, -np.linalg.solve(J(x), dF_da)
+
+
+ROOT, RIGHT = hand_root_and_derivative()
+
+
+def test_hand_values_are_chapter_5s_root_and_a_plausible_derivative():
+    assert np.allclose(ROOT, [0.3532466, 0.6060817], atol=1e-7)
+    assert RIGHT[0] > 0 > RIGHT[1], RIGHT
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [torch.tensor(RIGHT), RIGHT.tolist(), RIGHT, torch.tensor(RIGHT).float(), torch.tensor(RIGHT).requires_grad_() * 1],
+)
+def test_ex3_accepts_the_right_derivative_in_any_form(answer):
+    assert grading.check_ex10_3(answer, quiet=True) is True
+
+
+def test_ex3_accepts_a_good_finite_difference():
+    h = 1e-6
+    finite = (hand_root_and_derivative(1 + h)[0] - hand_root_and_derivative(1 - h)[0]) / (2 * h)
+    assert grading.check_ex10_3(finite, quiet=True) is True
+
+
+def test_ex3_rejects_a_coarse_finite_difference_and_a_rounded_answer():
+    h = 1e-2
+    coarse = (hand_root_and_derivative(1 + h)[0] - hand_root_and_derivative(1 - h)[0]) / (2 * h)
+    assert grading.check_ex10_3(coarse, quiet=True) is False
+    assert grading.check_ex10_3(np.round(RIGHT, 3), quiet=True) is False
+
+
+@pytest.mark.parametrize(
+    "answer, key_words",
+    [
+        (-RIGHT, "sign is flipped"),
+        (np.array([-ROOT[1], 0.0]), "that is dF/da"),
+        (np.array([ROOT[1], 0.0]), "that is dF/da"),
+        (RIGHT * 1.01, "one linear solve"),
+        ([1.0, 2.0, 3.0], "vector of 2 numbers"),
+        ("0.07, -0.72", "vector of 2 numbers"),
+    ],
+)
+def test_ex3_rejects_each_slip_with_its_hint(answer, key_words, capsys):
+    assert grading.check_ex10_3(answer) is False
+    out = capsys.readouterr().out
+    assert out.startswith("Exercise 10.3: not yet.") and key_words in out, out
+    for number in numbers_in(out):
+        assert all(abs(number - value) > 1e-2 for value in RIGHT), out
+
+
+def test_ex3_rejects_the_transposed_jacobian(capsys):
+    _, J, dF_da = chapter10._root_and_jacobians(1.0)
+    transposed = -torch.linalg.solve(J.T, dF_da)
+    assert not torch.allclose(transposed, torch.tensor(RIGHT), atol=1e-3)
+    assert grading.check_ex10_3(transposed) is False
+    assert "transpose" in capsys.readouterr().out
+
+
+def test_quiet_prints_nothing(capsys):
+    assert grading.check_ex10_1(safe_norm, quiet=True) is True
+    assert grading.check_ex10_1(naive_norm, quiet=True) is False
+    assert grading.check_ex10_2(None, quiet=True) is False
+    assert grading.check_ex10_2(1e-6, quiet=True) is False
+    assert grading.check_ex10_3(-RIGHT, quiet=True) is False
+    assert capsys.readouterr().out == ""
