@@ -35,7 +35,7 @@ def toc_files(root: Path = ROOT) -> list[str]:
     found: list[str] = []
 
     def walk(docname: str) -> None:
-        found.append(docname)
+        found.append(docname.removesuffix(".md").removesuffix(".ipynb"))  # `file:` may carry a suffix
         for subtree in site[docname].subtrees:
             for item in subtree.items:
                 if isinstance(item, str):  # a document (globs and URLs name no single file)
