@@ -85,3 +85,8 @@ def test_the_site_serves_the_course_wheel_the_notebooks_install(built_book):
         assert f"../wheel/{served.name}" in notebook.cells[0].source, f"{chapter}: installs another wheel"
         script = built_book.html / f"{notebook_path(chapter)}.js"
         assert script.is_file(), f"{chapter}: no {script.name} for downloads from disk"
+
+
+def test_the_landing_page_links_the_served_wheel(built_book):
+    landing = (built_book.html / f"{built_book.pages[0]}.html").read_text(encoding="utf-8")
+    assert f'href="{wheel.WHEEL_DIR}/{wheel.wheel_name(built_book.root)}"' in landing, "intro.md: update the wheel link"
