@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 import torch
-from torch.func import grad, hessian, jacfwd
+from torch.func import grad, jacrev
 
 from utils.grading import answered, verdict
 
@@ -53,7 +53,7 @@ def check_ex8_1(Ju: Any, vJ: Any, *, quiet: bool = False) -> bool:
     """Exercise 8.1: `Ju` = J u and `vJ` = v^T J for the polar map at (2, pi/6)."""
     if not (answered("8.1", Ju, quiet=quiet) and answered("8.1", vJ, quiet=quiet)):
         return False
-    J = jacfwd(_polar)(torch.tensor(POLAR_POINT, dtype=torch.float64))
+    J = jacrev(_polar)(torch.tensor(POLAR_POINT, dtype=torch.float64))
     u = torch.tensor(POLAR_U, dtype=torch.float64)
     v = torch.tensor(POLAR_V, dtype=torch.float64)
     Ju_vector, vJ_vector = _as_vector(Ju, 2), _as_vector(vJ, 2)
@@ -94,4 +94,4 @@ def check_ex8_2(Hu: Any, *, quiet: bool = False) -> bool:
         hint = "that is the gradient at w: jvp returns (value, tangent), and H u is the tangent."
         return verdict("8.2", False, hint, quiet=quiet)
     hint = "differentiate the gradient function along u: jvp(grad(rosenbrock), (w,), (u,)) at w = (-1, 1)."
-    return verdict("8.2", _close(Hu_vector, hessian(_rosenbrock)(w) @ u), hint, quiet=quiet)
+    return verdict("8.2", _close(Hu_vector, jacrev(jacrev(_rosenbrock))(w) @ u), hint, quiet=quiet)
