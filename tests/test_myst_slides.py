@@ -84,3 +84,11 @@ def test_a_solution_opened_in_a_list_cell_is_tracked_by_directive_not_by_text():
 def test_title_roles_and_the_books_extensions():
     assert convert_roles("Why {math}`x` and `{math}`x``") == "Why $x$ and `{math}`x``"
     assert {"colon_fence", "dollarmath"} <= set(book_extensions())
+
+
+def test_a_literalinclude_shows_the_included_function_as_code():
+    source = "```{literalinclude} ../utils/cities.py\n:pyobject: city_objective\n```"
+    lines = myst_to_markdown(source).split("\n")
+    assert lines[0] == "```python" and lines[-1] == "```"
+    assert lines[1].startswith("def city_objective(") and "torch.cdist" in "\n".join(lines)
+    assert not any(line.startswith("import") for line in lines)  # only the function, not the module

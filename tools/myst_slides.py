@@ -5,9 +5,10 @@ nbconvert renders a markdown cell with a CommonMark renderer that knows nothing 
 the cell with the parser the book itself uses (myst-parser's markdown-it, with the extensions
 `_config.yml` enables) and rewrites only what that parser reports as MyST: a directive becomes
 readable Markdown (an exercise an "Exercise" heading and its text, an admonition a titled quote, a
-math directive display math), a role its visible text, a target or a comment nothing. Everything
-else, code spans and code blocks included, is copied through character for character, so
-`` `{math}`x` `` inside a code span stays code and a directive inside a list item stays in the item.
+math directive display math, a literalinclude the code it includes), a role its visible text, a
+target or a comment nothing. Everything else, code spans and code blocks included, is copied
+through character for character, so `` `{math}`x` `` inside a code span stays code and a directive
+inside a list item stays in the item.
 Solutions (`{solution-start}` ... `{solution-end}`, `{solution}`) are dropped: they are for reading.
 """
 
@@ -19,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+CHAPTER_DIR = ROOT / "notebooks"  # where the chapters are: a literalinclude path starts here
 # Used only when _config.yml names none: the extensions the book has always enabled.
 DEFAULT_EXTENSIONS = ("amsmath", "colon_fence", "dollarmath", "linkify", "substitution")
 
@@ -41,7 +43,7 @@ ADMONITIONS = {
     "seealso": "See also",
 }
 DROPPED = {"solution", "solution-end", "exercise-end", "glossary", "bibliography", "tableofcontents"}
-LITERAL = {"code", "code-block", "sourcecode", "math"}  # bodies copied as written, not parsed as MyST
+LITERAL = {"code", "code-block", "sourcecode", "math", "literalinclude"}  # bodies copied as written, not parsed as MyST
 
 
 @dataclass
@@ -169,6 +171,8 @@ def render_directive(directive: Directive) -> list[str]:
         heading = convert_roles(title) if title else label
         quoted = [f"> {line}" if line.strip() else ">" for line in body]
         return ([f"> **{heading}**", ">"] if heading else []) + quoted
+    if name == "literalinclude":
+        return [f"```{directive.options.get('language', 'python')}", *included_source(title, directive.options), "```"]
     if name in ("figure", "image"):
         alt = directive.options.get("alt", "")
         caption = " ".join(line.strip() for line in body if line.strip())
@@ -177,6 +181,30 @@ def render_directive(directive: Directive) -> list[str]:
         return [f"> {line}" if line.strip() else ">" for line in body]
     # Anything else (margin, sidebar, topic, ...): its title in bold, then its text.
     return ([f"**{convert_roles(title)}**", ""] if title else []) + body
+
+
+def included_source(path: str, options: dict[str, str], base: Path = CHAPTER_DIR) -> list[str]:
+    """The lines a `literalinclude` shows: the file (relative to the chapters), or one `:pyobject:` of it."""
+    import ast
+
+    file = (base / path).resolve()
+    if not file.is_file():
+        raise FileNotFoundError(f"literalinclude: {file} does not exist (the path is relative to {base})")
+    text = file.read_text(encoding="utf-8")
+    name = options.get("pyobject")
+    if not name:
+        return text.rstrip("\n").split("\n")
+    scope: list[ast.stmt] = ast.parse(text).body
+    found = None
+    for part in name.split("."):
+        found = next(
+            (node for node in scope if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == part), None
+        )
+        if found is None:
+            raise ValueError(f"literalinclude: {file} has no {name!r} for :pyobject:")
+        scope = found.body
+    start = min([found.lineno] + [decorator.lineno for decorator in found.decorator_list])
+    return text.split("\n")[start - 1 : found.end_lineno]
 
 
 def _directive(token) -> tuple[str, str] | None:
