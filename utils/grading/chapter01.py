@@ -43,7 +43,7 @@ def check_ex1_2(lr_max, *, quiet: bool = False) -> bool:
         return verdict("1.2", False, "give one number, the largest learning rate", quiet=quiet)
     # The bound is exact: each step multiplies x - 3 by 1 - 2 lr. Accept a bound read off a sweep
     # (0.998 ... 1.002); 1.01 already diverges and 0.99 is a step that converges, not the bound.
-    ok = abs(value - 1.0) <= 0.002
+    ok = abs(value - 1.0) < 0.0025
     hint = (
         "write x - 3 after one step as a factor times x - 3 before it; the loop converges while that "
         "factor lies strictly between -1 and 1"
