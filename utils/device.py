@@ -25,7 +25,7 @@ def pick_device(verbose: bool = True) -> torch.device:
 
 
 def synchronize(device: torch.device) -> None:
-    """Wait until the work queued on `device` has finished (a no-op on the CPU); call before reading a clock."""
+    """Wait for the work queued on `device` to finish (a no-op on the CPU); call before timing."""
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     elif device.type == "mps":
