@@ -25,7 +25,7 @@ def pick_device(verbose: bool = True) -> torch.device:
 
 
 def synchronize(device: torch.device) -> None:
-    """Wait for the work queued on `device` to finish (a no-op on the CPU); call before timing."""
+    """Wait until `device` has done its queued work (a no-op on the CPU)."""
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     elif device.type == "mps":
