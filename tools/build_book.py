@@ -4,9 +4,11 @@
    broken reference) are errors. After a failed build, or the first time, with `--all`: an
    incremental `-W` rebuild would skip the pages that failed and exit 0. Unchanged chapters come
    from the execution cache either way.
-2. Then the course wheel (`tools.wheel`) goes to `_build/html/wheel/`, each chapter's downloadable
-   notebook (`tools.notebook_export`: an install cell first, no raw MyST) to `_build/html/_sources/`
-   (the page's download menu offers it, with a `.ipynb.js` copy for books opened from disk) and its
+2. At the end of that Sphinx build (its `build-finished` event, connected by
+   `tools/chapter_links.py`, so a plain `jupyter-book build .` does it too), `post_build` writes the
+   course wheel (`tools.wheel`) to `_build/html/wheel/`, each chapter's downloadable notebook
+   (`tools.notebook_export`: an install cell first, no raw MyST) to `_build/html/_sources/` (the
+   page's download menu offers it, with a `.ipynb.js` copy for books opened from disk) and its
    reveal.js deck to `_build/html/slides/`; a chapter whose executed notebook and exporters are
    unchanged since the last build keeps the files it has.
 
@@ -88,11 +90,11 @@ def write_wheel(root: Path, html: Path, previous: dict) -> tuple[Path, str]:
     return target, digest
 
 
-def post_build(root: Path, log_path: Path, echo: bool) -> None:
-    """Write the wheel, the downloadable notebooks and the slide decks into the built site."""
+def post_build(root: Path, html: Path, say=print) -> None:
+    """Write the wheel, the downloadable notebooks and the slide decks into the built site `html`,
+    reporting each chapter through `say`."""
     from tools import notebook_export, slides
 
-    html = root / "_build" / "html"
     docs = chapters.chapters(root)
     exports_path = root / "_build" / EXPORTS_NAME
     previous = json.loads(exports_path.read_text(encoding="utf-8")) if exports_path.exists() else {}
@@ -116,13 +118,9 @@ def post_build(root: Path, log_path: Path, echo: bool) -> None:
         notebooks[doc] = chapters.downloadable(executed)  # the decks start from the chapter's own cells
     slides.build_decks(root, notebooks)
     exports_path.write_text(json.dumps(keys, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    with log_path.open("a", encoding="utf-8") as log:
-        for doc in docs:
-            state = "written" if doc in notebooks else "unchanged"
-            line = f"post-build: {doc}: notebook _sources/{doc}.ipynb and its deck {state}\n"
-            log.write(line)
-            if echo:
-                sys.stdout.write(line)
+    for doc in docs:
+        state = "written" if doc in notebooks else "unchanged"
+        say(f"post-build: {doc}: notebook _sources/{doc}.ipynb and its deck {state}")
 
 
 def _exporter_version(root: Path) -> str:
@@ -147,14 +145,11 @@ def build(root: Path = chapters.ROOT, echo: bool = True) -> int:
     full = not succeeded.exists()
     succeeded.unlink(missing_ok=True)
     started = time.perf_counter()
-    status = run_sphinx(root, log_path, echo, full)
-    if status == 0:
-        try:
-            post_build(root, log_path, echo)
-        except Exception as error:  # noqa: BLE001 - any failure fails the build, with its reason
-            with log_path.open("a", encoding="utf-8") as log:
-                log.write(f"ERROR: post-build step failed: {type(error).__name__}: {error}\n")
-            status = 1
+    status = run_sphinx(root, log_path, echo, full)  # post_build runs inside it (build-finished)
+    if status == 0 and "post-build: " not in log_path.read_text(encoding="utf-8"):
+        with log_path.open("a", encoding="utf-8") as log:
+            log.write("ERROR: the build wrote no notebooks or decks: is tools.chapter_links enabled in _config.yml?\n")
+        status = 1
     seconds = time.perf_counter() - started
     if status == 0:
         succeeded.write_text(f"{time.time():.0f}\n", encoding="utf-8")

@@ -2,9 +2,10 @@
 
 sphinx-book-theme lists an `.ipynb` in the page's download menu only when a launch button
 (Binder, Colab, ...) is configured, and then copies an output-less notebook. This extension adds
-the entry itself; `tools.build_book` writes the downloadable notebook to `_sources/<page>.ipynb`
-(and the same text as a script, `_sources/<page>.ipynb.js`) and the deck to
-`slides/<chapter>.slides.html` after Sphinx has finished.
+the entry itself. When the HTML build has finished (`build-finished`), `tools.build_book.post_build`
+writes the downloadable notebook to `_sources/<page>.ipynb` (and the same text as a script,
+`_sources/<page>.ipynb.js`), the deck to `slides/<chapter>.slides.html` and the course wheel to
+`wheel/`: a plain `jupyter-book build .` publishes a complete site.
 
 The entry downloads the notebook both over http(s) (the link's `download` attribute) and from a
 book opened from disk: browsers ignore `download` on file:// links and show the JSON instead, and
@@ -16,9 +17,13 @@ Enabled in `_config.yml` under `sphinx: local_extensions`.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 CHAPTER_PREFIX = "notebooks/"
 
@@ -131,9 +136,19 @@ def drop_duplicate_scripts(
     context["script_files"] = unique
 
 
+def write_downloads(app: Sphinx, exception: Exception | None) -> None:
+    """After a successful HTML build: the wheel, the downloadable notebooks and the decks."""
+    if exception is not None or app.builder.name != "html":
+        return
+    from tools import build_book
+
+    build_book.post_build(Path(app.srcdir), Path(app.outdir), say=logger.info)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # After sphinx-book-theme (priority 501) has filled the header buttons.
     app.connect("html-page-context", add_chapter_buttons, priority=502)
     app.connect("html-page-context", drop_duplicate_scripts, priority=502)
     app.add_js_file(None, body=_DOWNLOAD_SCRIPT)
+    app.connect("build-finished", write_downloads)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
