@@ -17,6 +17,7 @@ Enabled in `_config.yml` under `sphinx: local_extensions`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,20 @@ def notebook_path(pagename: str) -> str:
     return f"_sources/{pagename}.ipynb"
 
 
+# "Open in Colab": Colab opens only notebooks in a GitHub repository. The publishing workflow
+# (.github/workflows/pages.yml) pushes the downloadable notebooks it built to branch COLAB_BRANCH
+# and sets COURSE_COLAB_REPO (owner/name) for the build; without it there is no button.
+COLAB_BRANCH = "colab-notebooks"
+
+
+def colab_url(pagename: str) -> str | None:
+    """The chapter's notebook opened in Colab, from the branch the publishing workflow writes."""
+    repository = os.environ.get("COURSE_COLAB_REPO", "").strip()
+    if not repository:
+        return None
+    return f"https://colab.research.google.com/github/{repository}/blob/{COLAB_BRANCH}/{pagename}.ipynb"
+
+
 def add_chapter_buttons(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -99,6 +114,19 @@ def add_chapter_buttons(
                         "label": "download-notebook-button",
                     },
                 )
+    colab = colab_url(pagename)
+    if colab:
+        buttons.insert(
+            0,
+            {
+                "type": "link",
+                "url": colab,
+                "text": "Colab",
+                "icon": "fas fa-rocket",
+                "tooltip": "Open this chapter in Google Colab (its first cell installs the course package)",
+                "label": "colab-button",
+            },
+        )
     buttons.insert(
         0,
         {
