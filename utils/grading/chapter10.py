@@ -54,7 +54,8 @@ def check_ex10_1(safe_norm: Any, *, quiet: bool = False) -> bool:
     try:
         value = safe_norm(v)
     except Exception as error:  # the learner's code: report any failure as a hint
-        return verdict("10.1", False, f"calling safe_norm on a (3, 3) tensor raised {type(error).__name__}.", quiet=quiet)
+        hint = f"calling safe_norm on a (3, 3) tensor raised {type(error).__name__}."
+        return verdict("10.1", False, hint, quiet=quiet)
     if not isinstance(value, torch.Tensor) or value.shape != (3,):
         hint = "safe_norm(v) returns one norm per row: sum over the last dimension only (dim=-1)."
         return verdict("10.1", False, hint, quiet=quiet)
@@ -113,7 +114,7 @@ def check_ex10_2(h: Any, *, quiet: bool = False) -> bool:
     if h < best_h:
         hint = "rounding dominates: g(x + h) and g(x - h) share most of their digits. Take a larger h."
     else:
-        hint = "truncation dominates: sin(10 x) bends 100 times more than sin x. Take a smaller h."
+        hint = "truncation dominates: sin(10 x) has a third derivative 1000 times that of sin x. Take a smaller h."
     return verdict("10.2", False, hint, quiet=quiet)
 
 
