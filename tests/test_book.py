@@ -82,7 +82,7 @@ def test_the_site_serves_the_course_wheel_the_notebooks_install(built_book):
     assert [path.name for path in served.parent.iterdir()] == [served.name], "an old wheel lingers"
     for chapter in built_book.chapters:
         notebook = nbformat.read(built_book.html / notebook_path(chapter), as_version=4)
-        assert f"../wheel/{served.name}" in notebook.cells[0].source, f"{chapter}: installs another wheel"
+        assert f"WHEEL = {served.name!r}" in notebook.cells[0].source, f"{chapter}: installs another wheel"
         script = built_book.html / f"{notebook_path(chapter)}.js"
         assert script.is_file(), f"{chapter}: no {script.name} for downloads from disk"
 

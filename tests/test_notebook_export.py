@@ -48,14 +48,16 @@ def test_the_first_cell_installs_the_package_from_course_package_or_the_book(exp
     assert first.cell_type == "code" and notebook_export.INSTALL_TAG in first.metadata["tags"]
     ast.parse(first.source)
     assert 'os.environ.get("COURSE_PACKAGE")' in first.source
-    assert PACKAGE.url in first.source and f"../wheel/{PACKAGE.wheel}" in first.source
+    assert f"PUBLISHED = {PACKAGE.url!r}" in first.source and f"WHEEL = {PACKAGE.wheel!r}" in first.source
+    assert 'pathlib.Path("../wheel", WHEEL)' in first.source
     assert "torch" not in first.source, "the install cell must not pin or install torch itself"
-    assert len(first.source.splitlines()) <= 20
+    assert len(first.source.splitlines()) <= 22
+    assert max(len(line) for line in first.source.splitlines() if "PUBLISHED = " not in line) <= 88
 
 
 def test_without_a_published_url_the_cell_asks_for_course_package():
     source = notebook_export.install_source(Package(PACKAGE.wheel, None))
-    assert "else None)" in source and "COURSE_PACKAGE" in source
+    assert "PUBLISHED = None" in source and "COURSE_PACKAGE" in source
     ast.parse(source)
 
 
