@@ -243,3 +243,57 @@ def test_inputs_are_not_modified():
     before = [t.detach().clone() for t in (X, W, b)]
     check_backward(affine(affine_right), X, W, b)
     assert all(torch.equal(t, s) for t, s in zip((X, W, b), before)) and X.grad is None
+
+
+# Functions of other shapes: two outputs, the setup_context style.
+
+
+class SinCos(torch.autograd.Function):
+    """Two outputs, sin(x) and cos(x); backward receives one grad_output per output."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.sin(x), torch.cos(x)
+
+    @staticmethod
+    def backward(ctx, grad_sin, grad_cos):
+        (x,) = ctx.saved_tensors
+        return grad_sin * torch.cos(x) - grad_cos * torch.sin(x)
+
+
+class SinCosWrongSign(SinCos):
+    @staticmethod
+    def backward(ctx, grad_sin, grad_cos):
+        (x,) = ctx.saved_tensors
+        return grad_sin * torch.cos(x) + grad_cos * torch.sin(x)
+
+
+def test_two_outputs_right_and_wrong():
+    (x,) = make_inputs((6,))
+    check_backward(SinCos, x)
+    message = message_of(SinCosWrongSign, x)
+    assert message.startswith("input 0 ('x'): the gradient differs from the numerical one"), message
+
+
+class Cube(torch.autograd.Function):
+    """The newer style: forward without ctx, setup_context saves; names come from forward."""
+
+    @staticmethod
+    def forward(u):
+        return u**3
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(inputs[0])
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (u,) = ctx.saved_tensors
+        return grad_output * 3 * u  # should be 3 u**2
+
+
+def test_setup_context_style_names_the_input():
+    (u,) = make_inputs((4,), seed=1)
+    message = message_of(Cube, u)
+    assert message.startswith("input 0 ('u'):"), message
