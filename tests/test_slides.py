@@ -197,3 +197,16 @@ def test_deck_figures_and_animations_carry_their_cells_alt_text():
     assert 'alt="Five descents; two reach the fit."' in body
     assert "No description has been provided" not in body
     assert body.count('alt=""') == 1  # the cell without alt text: the browser test rejects it
+
+
+def test_a_line_or_two_of_output_stays_under_its_long_cell_instead_of_standing_alone():
+    from tools.slides import MAX_CELL_LINES, ORPHAN_LINES
+
+    long_code = "\n".join(f"a{i} = {i}" for i in range(MAX_CELL_LINES))
+    short = slide(new_code_cell(long_code), "-")
+    short.outputs = [nbformat.v4.new_output("stream", name="stdout", text="done\n" * ORPHAN_LINES)]
+    longer = slide(new_code_cell(long_code), "-")
+    longer.outputs = [nbformat.v4.new_output("stream", name="stdout", text="done\n" * (ORPHAN_LINES + 1))]
+    kept = prepare(new_notebook(cells=[slide(new_markdown_cell("## Loop"), "slide"), short, longer]))
+    assert [len(cell.outputs) for cell in kept.cells[1:]] == [1, 0, 1]
+    assert "remove-input" in kept.cells[3].metadata["tags"]

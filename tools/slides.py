@@ -43,6 +43,9 @@ FIGURE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 CODE_COLUMNS = 100
 MAX_OUTPUT_LINES = 14
 MAX_CELL_LINES = 22
+# An output this short stays under its code even when the cell is long (the slide then needs a
+# shorter cell, which the browser test's 16:9 check asks of the chapter's author).
+ORPHAN_LINES = 2
 
 # What the decks load (copied from node_modules into _assets): the list lives in tools/assets.py.
 ASSETS = assets.DECKS
@@ -164,7 +167,7 @@ def fit_code_cell(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     reduced to their last state; an error's traceback reduced to its last line (`NameError: ...`);
     long text clipped. A cell that draws a figure shows only the figure (tag `slide-show-code`
     keeps its code); a cell whose code and text output are too long for one slide shows its output
-    on the next subslide.
+    on the next subslide, unless that output is a line or two (it would stand there alone).
     """
     cell.outputs = [out for out in cell.get("outputs", []) if out.get("name") != "stderr"]
     cell, _ = CoalesceStreamsPreprocessor().preprocess_cell(cell, {}, 0)
@@ -183,6 +186,8 @@ def fit_code_cell(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
         return [cell]
     if not cell.outputs or screen_lines(cell.source) + _text_lines(cell.outputs) <= MAX_CELL_LINES:
         return [cell]
+    if _text_lines(cell.outputs) <= ORPHAN_LINES and not shows_figure(cell):
+        return [cell]  # a line or two alone on a slide reads as an orphan: kept under its code
     shown = nbformat.v4.new_code_cell(cell.source, metadata={"slideshow": {"slide_type": "subslide"}})
     shown.metadata["tags"] = [*tags, "remove-input"]
     shown.outputs, cell.outputs = cell.outputs, []

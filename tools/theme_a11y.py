@@ -11,6 +11,9 @@ Found by axe-core (WCAG 2.1 A/AA) on the built book, see tests/test_accessibilit
   mode: `static/course-a11y.css` darkens (light) and lightens (dark) them to at least 5:1.
 - At 320 px wide long code lines and wide tables scroll inside their own box instead of widening
   the page (WCAG 1.4.10 reflow), also in `static/course-a11y.css`.
+- Code and outputs that scroll sideways become tab stops when a collapsed cell or a solution is
+  opened, as the theme makes those shown on load (scrollable-region-focusable):
+  `static/course-a11y.js`.
 - An animation player (`utils.plotting.offline_jshtml`) whose still frame has no alt text gets the
   description written in its cell's ``mystnb: image: alt`` metadata, as a figure would.
 
@@ -28,6 +31,7 @@ from sphinx.application import Sphinx
 
 FILES = Path(__file__).resolve().parent / "theme_a11y_files"
 CSS = "course-a11y.css"
+JS = "course-a11y.js"
 
 
 def visit_hidden_cell(self: Any, node: Any) -> None:
@@ -80,5 +84,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", describe_animations)
     # Loaded after the theme's styles, so these rules win.
     app.add_css_file(CSS, priority=900)
+    app.add_js_file(JS)
     app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_hidden_cell))
     return {"parallel_read_safe": True, "parallel_write_safe": True}
