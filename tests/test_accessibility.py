@@ -177,6 +177,59 @@ def test_deck_headings_never_skip_a_level(built_html, chapter):
 
 
 # ---------------------------------------------------------------------------------------------
+# The animation player as utils.plotting makes it (no build needed).
+
+
+@pytest.fixture(scope="module")
+def raw_player() -> str:
+    """matplotlib's own player for a 3-frame animation."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import animation
+
+    fig, ax = plt.subplots(figsize=(2, 2), dpi=30)
+    (line,) = ax.plot([], [])
+    movie = animation.FuncAnimation(fig, lambda k: line.set_data([0, k], [0, k]), frames=3)
+    html = movie.to_jshtml(default_mode="once")
+    plt.close(fig)
+    return html
+
+
+def test_the_player_has_labelled_keyboard_controls_and_a_described_still_frame(raw_player):
+    import base64
+
+    from bs4 import BeautifulSoup
+
+    from utils.plotting import offline_jshtml
+
+    html = offline_jshtml(raw_player, description='Three frames: a line "grows" from the origin.')
+    soup = BeautifulSoup(html, "html.parser")
+    img = soup.select_one(".animation img")
+    assert img["alt"] == 'Three frames: a line "grows" from the origin.'
+    frame0 = re.search(r'frames\[0\] = "data:image/png;base64,([^"]*)"', raw_player).group(1).replace("\\\n", "")
+    assert img["src"] == "data:image/png;base64," + frame0  # the first frame stands for the animation
+    assert base64.b64decode(img["src"].split(",", 1)[1]).startswith(b"\x89PNG")
+    assert soup.select_one("input.anim-slider")["aria-label"]
+    buttons = soup.select(".anim-buttons button")
+    assert len(buttons) == 9 and all(b.get("type") == "button" and b.get("aria-label") for b in buttons)
+    assert all(span.get("aria-hidden") == "true" for b in buttons for span in b.find_all("span"))
+    assert "play_animation()" not in html.split("new Animation(")[-1]  # nothing plays by itself
+    assert 'alt="' not in offline_jshtml(raw_player).split("_anim_img", 2)[1].split(">")[0]  # no description: no alt
+
+
+def test_describe_animation_fills_only_a_missing_alt_and_refuses_an_empty_description(raw_player):
+    from utils.plotting import describe_animation, offline_jshtml
+
+    described = describe_animation(offline_jshtml(raw_player), "A line grows & turns <fast>.")
+    assert 'alt="A line grows &amp; turns &lt;fast>."' in described
+    assert describe_animation(described, "Something else.") == described
+    with pytest.raises(ValueError, match="description"):
+        describe_animation(raw_player, "  ")
+
+
+# ---------------------------------------------------------------------------------------------
 # axe-core in the browser.
 
 # On a deck, only what is on screen: the current slide and the navigation around it.
