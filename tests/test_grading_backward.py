@@ -297,3 +297,10 @@ def test_setup_context_style_names_the_input():
     (u,) = make_inputs((4,), seed=1)
     message = message_of(Cube, u)
     assert message.startswith("input 0 ('u'):"), message
+
+
+def test_a_backward_that_changes_grad_output_in_place_is_judged_on_its_result():
+    Exp = exp_function(lambda ctx, g: g.mul_(ctx.saved_tensors[0]))  # right, if impolite
+    check_backward(Exp, *make_inputs((5,)))
+    Twice = exp_function(lambda ctx, g: g.mul_(2 * ctx.saved_tensors[0]))
+    assert "wrong factor" in message_of(Twice, *make_inputs((5,)))

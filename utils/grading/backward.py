@@ -107,8 +107,8 @@ def _outputs(fn: type, args: list) -> tuple[torch.Tensor, ...]:
 
 def _call_backward(node, grad_outputs: tuple) -> tuple:
     """What the learner's backward returns for `grad_outputs`, before PyTorch reshapes or sums it."""
-    try:
-        grads = node.apply(*grad_outputs)
+    try:  # copies: a backward that changes grad_output in place must not change our v
+        grads = node.apply(*(g.clone() for g in grad_outputs))
     except Exception as error:  # the learner's backward failed: report it with a likely cause
         text = str(error).splitlines()[0] if str(error) else ""
         hint = ""
