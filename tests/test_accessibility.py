@@ -177,6 +177,48 @@ def test_deck_headings_never_skip_a_level(built_html, chapter):
 
 
 # ---------------------------------------------------------------------------------------------
+# Colour: figures readable with any colour vision (utils.plotting, no build needed).
+
+
+@pytest.fixture
+def axes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+def test_curves_on_one_axes_differ_in_line_style_and_marker_not_only_colour(axes):
+    import numpy as np
+
+    from utils import plotting
+
+    paths = {"a": np.zeros((3, 2)), "b": np.ones((3, 2)), "c": np.eye(2)}
+    lines = plotting.plot_trajectories(axes, paths)
+    assert len({line.get_marker() for line in lines}) == 3 and len({line.get_linestyle() for line in lines}) == 3
+    first = plotting.plot_loss(axes, [1.0, 0.5], label="one")
+    second = plotting.plot_loss(axes, [1.0, 0.2], label="two")
+    assert first.get_linestyle() != second.get_linestyle()
+    assert plotting.plot_loss(axes, [1.0, 0.1], linestyle=":").get_linestyle() == ":"  # a chosen style stands
+
+
+def test_the_course_colour_map_is_perceptually_uniform_and_contours_use_it(axes):
+    import matplotlib as mpl
+    import numpy as np
+
+    from utils import plotting
+
+    assert plotting.COURSE_STYLE["image.cmap"] in {"viridis", "cividis", "magma", "inferno", "plasma"}
+    with mpl.rc_context(plotting.COURSE_STYLE):
+        x, y = np.meshgrid(np.linspace(0, 1, 4), np.linspace(0, 1, 4))
+        assert plotting.plot_contour(axes, x, y, x + y).get_cmap().name == plotting.COURSE_STYLE["image.cmap"]
+
+
+# ---------------------------------------------------------------------------------------------
 # The animation player as utils.plotting makes it (no build needed).
 
 

@@ -37,14 +37,25 @@ COURSE_STYLE = {
 }
 
 
+# Curves on one axes differ in line style and marker as well as colour (readable in grey and with
+# any colour vision): the n-th curve drawn by a helper gets the n-th of each.
+LINE_STYLES = ["-", "--", ":", "-."]
+MARKERS = [".", "s", "^", "D", "v", "P"]
+
+
 def use_course_style() -> None:
     """Apply the course's matplotlib settings (sizes readable on slides) to this session."""
     mpl.rcParams.update(COURSE_STYLE)
 
 
 def plot_loss(ax: Axes, losses: Sequence[float] | np.ndarray, label: str | None = None, **kwargs) -> Line2D:
-    """Draw a loss curve against the step number on a logarithmic y-axis."""
+    """Draw a loss curve against the step number on a logarithmic y-axis.
+
+    Without a `linestyle` (or `ls`), the curve takes the next of `LINE_STYLES` on this axes.
+    """
     values = np.asarray(losses, dtype=float)
+    if "linestyle" not in kwargs and "ls" not in kwargs:
+        kwargs["linestyle"] = LINE_STYLES[len(ax.get_lines()) % len(LINE_STYLES)]
     (line,) = ax.semilogy(np.arange(len(values)), values, label=label, **kwargs)
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
@@ -84,11 +95,15 @@ def plot_contour(
 def plot_trajectories(
     ax: Axes, trajectories: Mapping[str, np.ndarray | Sequence[Sequence[float]]], markersize: float = 4
 ) -> list[Line2D]:
-    """Draw each (steps, 2) path as a line with dots, its start as a circle and its end as a star."""
+    """Draw each (steps, 2) path as a line with markers, its start as a circle and its end as a star.
+
+    Paths differ in marker and line style (`MARKERS`, `LINE_STYLES`) as well as in colour.
+    """
     lines = []
-    for label, path in trajectories.items():
+    for number, (label, path) in enumerate(trajectories.items()):
         points = np.asarray(path, dtype=float)
-        (line,) = ax.plot(points[:, 0], points[:, 1], ".-", label=label, markersize=markersize)
+        style = {"marker": MARKERS[number % len(MARKERS)], "linestyle": LINE_STYLES[number % len(LINE_STYLES)]}
+        (line,) = ax.plot(points[:, 0], points[:, 1], label=label, markersize=markersize, **style)
         colour = line.get_color()
         ax.plot(points[0, 0], points[0, 1], "o", color=colour, markersize=9, markeredgecolor="white")
         ax.plot(points[-1, 0], points[-1, 1], "*", color=colour, markersize=16, markeredgecolor="white")
