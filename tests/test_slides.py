@@ -210,3 +210,15 @@ def test_a_line_or_two_of_output_stays_under_its_long_cell_instead_of_standing_a
     kept = prepare(new_notebook(cells=[slide(new_markdown_cell("## Loop"), "slide"), short, longer]))
     assert [len(cell.outputs) for cell in kept.cells[1:]] == [1, 0, 1]
     assert "remove-input" in kept.cells[3].metadata["tags"]
+
+
+def test_an_animation_cell_shows_only_its_player_on_a_slide():
+    cell = slide(new_code_cell("HTML(movie_html)"), "subslide")
+    player = '<div class="animation"><img id="_anim_img9"></div>'
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="21 frames, 300 kB of HTML\n"),
+        nbformat.v4.new_output("display_data", data={"text/html": player, "text/plain": "<HTML>"}),
+    ]
+    (kept,) = prepare(new_notebook(cells=[cell])).cells
+    assert [out.output_type for out in kept.outputs] == ["display_data"]
+    assert "remove-input" in kept.metadata["tags"]

@@ -183,6 +183,9 @@ def fit_code_cell(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     tags = cell.metadata.get("tags", [])
     if shows_figure(cell) and SHOW_CODE_TAG not in tags:
         cell.metadata["tags"] = [*tags, "remove-input"]
+        players = [out for out in cell.outputs if "_anim_img" in out.get("data", {}).get("text/html", "")]
+        if players:
+            cell.outputs = players  # an animation fills the slide (70% of its width): nothing else fits
         return [cell]
     if not cell.outputs or screen_lines(cell.source) + _text_lines(cell.outputs) <= MAX_CELL_LINES:
         return [cell]
