@@ -310,3 +310,164 @@ def test_a_right_backward_computed_in_float32_still_passes():
     # Rounding to float32 (relative error ~1e-7) is far inside the 1e-3 tolerance; a 1% slip is not.
     Exp = exp_function(lambda ctx, g: (g * ctx.saved_tensors[0]).float())
     check_backward(Exp, *make_inputs((5,)))
+
+
+# Learner bugs found by trying the check as a student would (review of chapter 9).
+
+
+class MatMul(torch.autograd.Function):
+    """A @ B with a backward given per test."""
+
+    @staticmethod
+    def forward(ctx, A, B):
+        ctx.save_for_backward(A, B)
+        return A @ B
+
+
+def matmul(backward):
+    return type("MatMul", (MatMul,), {"backward": staticmethod(backward)})
+
+
+def test_missing_transpose_of_the_square_input_itself_is_named_not_a_crash():
+    # Both matrices square: the diagnosis perturbs a transposed copy, which must not break it.
+    Wrong = matmul(lambda ctx, g: (g @ ctx.saved_tensors[1], ctx.saved_tensors[0].T @ g))
+    message = message_of(Wrong, *make_inputs((3, 3), (3, 3)))
+    assert "input 0 ('A')" in message and "missing transpose" in message
+
+
+def test_a_transposed_view_as_input_is_checked():
+    Right = matmul(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g))
+    A = torch.randn(4, 3, dtype=torch.float64).T.requires_grad_()  # not contiguous
+    assert check_backward(Right, A, *make_inputs((4, 2))) is None
+
+
+def test_swapped_gradients_are_named():
+    Wrong = matmul(lambda ctx, g: (ctx.saved_tensors[0].T @ g, g @ ctx.saved_tensors[1].T))
+    message = message_of(Wrong, *make_inputs((3, 3), (3, 3)))
+    assert "input 0 ('A')" in message and "swapped" in message
+
+
+def test_gradients_in_the_wrong_order_by_shape():
+    Wrong = matmul(lambda ctx, g: (ctx.saved_tensors[0].T @ g, g @ ctx.saved_tensors[1].T))
+    message = message_of(Wrong, *make_inputs((3, 4), (4, 2)))
+    assert "the shape of input 1 ('B')" in message and "order of forward's arguments" in message
+
+
+class Line(torch.autograd.Function):
+    """sum(w * x + t) over data x: scalars w and t."""
+
+    @staticmethod
+    def forward(ctx, w, t, x):
+        ctx.save_for_backward(x)
+        return (w * x + t).sum()
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * x.sum(), grad_output * torch.ones_like(grad_output) * x.numel(), None
+
+
+def line(backward):
+    return type("Line", (Line,), {"backward": staticmethod(backward)})
+
+
+def line_inputs():
+    w, t = make_inputs((), ())
+    return w, t, torch.linspace(0.3, 2.0, 7, dtype=torch.float64)
+
+
+def test_right_scalar_gradients_pass():
+    assert check_backward(Line, *line_inputs()) is None
+
+
+def test_a_scalar_gradient_off_by_an_odd_ratio_is_not_called_a_factor():
+    # One number is always some multiple of another; 'wrong factor' would mislead here.
+    Wrong = line(lambda ctx, g: (g * (ctx.saved_tensors[0] ** 2).sum(), g * 7.0, None))
+    message = message_of(Wrong, *line_inputs())
+    assert "input 0 ('w')" in message and "wrong factor" not in message and "local derivative" in message
+
+
+def test_a_scalar_gradient_off_by_a_whole_number_is_a_factor():
+    Wrong = line(lambda ctx, g: (2 * g * ctx.saved_tensors[0].sum(), g * 7.0, None))
+    assert "wrong factor: the gradient is 2 times" in message_of(Wrong, *line_inputs())
+
+
+def test_the_gradient_another_input_should_get_is_named():
+    # w's gradient without its factor x: it is t's gradient, but t's own is right (not a swap).
+    Wrong = line(lambda ctx, g: (g * 7.0, g * 7.0, None))
+    message = message_of(Wrong, *line_inputs())
+    assert "input 0 ('w')" in message and "input 1 ('t') should get" in message and "swapped" not in message
+
+
+class Power(torch.autograd.Function):
+    """x ** p for a plain number p."""
+
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return x**p
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * ctx.p * x ** (ctx.p - 1), None
+
+
+def test_a_number_input_with_a_gradient_is_named():
+    class Wrong(Power):
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output * ctx.p * x ** (ctx.p - 1), torch.tensor(1.0)
+
+    x = make_inputs((4,))[0].detach().abs().requires_grad_()
+    assert check_backward(Power, x, 3) is None
+    message = message_of(Wrong, x, 3)
+    assert "input 1 ('p')" in message and "must be None" in message
+    with pytest.raises(RuntimeError, match="not a Variable"):  # what loss.backward() would do
+        Wrong.apply(x, 3).sum().backward()
+
+
+def test_a_backward_that_changes_a_saved_input_in_place_is_named():
+    def scaling_in_place(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * x.mul_(2)  # 2x, right by value, but x itself is doubled
+
+    Wrong = exp_function(lambda ctx, g: g * ctx.saved_tensors[0])
+    Wrong.forward = staticmethod(lambda ctx, x: (ctx.save_for_backward(x), x**2)[1])
+    Wrong.backward = staticmethod(scaling_in_place)
+    x = make_inputs((5,))[0]
+    before = x.detach().clone()
+    message = message_of(Wrong, x)
+    assert "input 0 ('x')" in message and "in place" in message
+    assert torch.equal(x.detach(), before)  # the caller's tensor is never touched
+
+
+def test_a_backward_returning_numpy_is_told_to_return_a_tensor():
+    Wrong = exp_function(lambda ctx, g: (g * ctx.saved_tensors[0]).numpy())
+    assert "not a tensor" in message_of(Wrong, *make_inputs((3,)))
+
+
+def test_a_gradient_summed_to_a_scalar_is_named():
+    Wrong = exp_function(lambda ctx, g: (g * ctx.saved_tensors[0]).sum())
+    message = message_of(Wrong, *make_inputs((3,)))
+    assert "shape ()" in message and "Summed over too many dimensions" in message
+
+
+def test_loss_backward_does_sum_an_unsummed_bias_gradient():
+    # The broadcast message says loss.backward() sums it for you: keep that claim true.
+    Unsummed = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g))
+    X, W, b = make_inputs((4, 3), (3, 2), (2,))
+    Unsummed.apply(X, W, b).sum().backward()
+    assert torch.equal(b.grad, torch.full((2,), 4.0, dtype=torch.float64))
+    message = message_of(Unsummed, *make_inputs((4, 3), (3, 2), (2,)))
+    assert "broadcast dimensions not summed" in message and "happens to do that sum" in message
+
+
+def test_an_error_in_forward_says_it_came_from_forward():
+    Exp = exp_function(lambda ctx, g: g * ctx.saved_tensors[0])
+    Broken = type("Broken", (Exp,), {"forward": staticmethod(lambda ctx, x: x @ torch.ones(5, dtype=x.dtype))})
+    with pytest.raises(RuntimeError) as caught:
+        check_backward(Broken, *make_inputs((3,)))
+    assert any("failed in forward" in note for note in getattr(caught.value, "__notes__", []))

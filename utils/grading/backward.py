@@ -34,21 +34,34 @@ def check_backward(fn: type, *inputs, atol: float = 1e-5, rtol: float = 1e-3) ->
             f"use small tensors (at most {MAX_ELEMENTS} numbers in all)."
         )
 
-    outputs = _outputs(fn, args)
+    try:
+        outputs = _outputs(fn, args)
+    except AssertionError:
+        raise
+    except Exception as error:
+        error.add_note(
+            f"check_backward: {fn.__name__}.apply(*inputs) failed in forward, before any gradient was "
+            f"checked; pass the inputs forward expects, in its order."
+        )
+        raise
     node = outputs[0].grad_fn
     generator = torch.Generator().manual_seed(0)
     v = tuple(torch.randn(out.shape, generator=generator, dtype=torch.float64) for out in outputs)
     w = tuple(torch.randn(out.shape, generator=generator, dtype=torch.float64) for out in outputs)
 
+    before = [x.detach().clone() if isinstance(x, torch.Tensor) else None for x in args]
     grads = _call_backward(node, v)
+    _check_unchanged(args, before, names)
     _check_count(grads, args, names)
+    _check_non_tensor_inputs(grads, args, names)
     grads_w = _call_backward(node, w)
+    shapes = {names[k]: tuple(args[k].shape) for k in checked}
     for i in checked:
-        _check_shape(names[i], args[i], grads[i])
+        _check_shape(names[i], args[i], grads[i], {n: s for n, s in shapes.items() if n != names[i]})
         got = grads[i].detach().to("cpu", torch.float64)
         expected = _numerical_vjp(fn, args, i, v)
         if not torch.allclose(got, expected, rtol=rtol, atol=atol):
-            problem = _diagnose(fn, args, names, i, got, expected, v, w, grads_w[i], atol, rtol)
+            problem = _diagnose(fn, args, names, i, got, expected, v, w, grads_w[i], atol, rtol, grads)
             raise AssertionError(f"{names[i]}: {problem}")
 
 
@@ -87,9 +100,13 @@ def _input_names(fn: type, count: int) -> list[str]:
 
 
 def _float64(x):
-    """A float64 CPU copy of a floating tensor, keeping its requires_grad; anything else unchanged."""
+    """A float64 CPU copy of a floating tensor, keeping its requires_grad; anything else unchanged.
+
+    Always a copy (contiguous), so that nothing the learner's code does can change the caller's tensors.
+    """
     if isinstance(x, torch.Tensor) and x.is_floating_point():
-        return x.detach().to("cpu", torch.float64).requires_grad_(x.requires_grad)
+        copy = x.detach().to("cpu", torch.float64).clone(memory_format=torch.contiguous_format)
+        return copy.requires_grad_(x.requires_grad)
     return x
 
 
@@ -108,16 +125,41 @@ def _outputs(fn: type, args: list) -> tuple[torch.Tensor, ...]:
 def _call_backward(node, grad_outputs: tuple) -> tuple:
     """What the learner's backward returns for `grad_outputs`, before PyTorch reshapes or sums it."""
     try:  # copies: a backward that changes grad_output in place must not change our v
-        grads = node.apply(*(g.clone() for g in grad_outputs))
+        with torch.no_grad():  # as in loss.backward(): backward runs without recording a graph
+            grads = node.apply(*(g.clone() for g in grad_outputs))
     except Exception as error:  # the learner's backward failed: report it with a likely cause
-        text = str(error).splitlines()[0] if str(error) else ""
+        text = str(error).splitlines()[0].rstrip(".") if str(error) else ""
         hint = ""
         if "cannot be multiplied" in text or "size mismatch" in text or "mat1" in text:
             hint = " A matrix product with mismatched shapes: likely a missing transpose (.T)."
         elif "must match the size" in text:
             hint = " Two tensors of different shapes: check which dimensions to sum or transpose."
+        elif "in-place" in text:
+            hint = " Do not change saved tensors or inputs in place: compute new ones (x * 2, not x.mul_(2))."
+        elif isinstance(error, NotImplementedError):
+            hint = " Write backward as a @staticmethod backward(ctx, grad_output)."
         raise AssertionError(f"backward raised {type(error).__name__}: {text}.{hint}") from error
     return grads if isinstance(grads, tuple) else (grads,)
+
+
+def _check_unchanged(args: list, before: list, names: list[str]) -> None:
+    """backward must not change the inputs (or the tensors saved from them) in place."""
+    for name, x, old in zip(names, args, before):
+        if old is not None and not torch.equal(x.detach(), old):
+            raise AssertionError(
+                f"{name}: backward changed this input in place (through a saved tensor); in loss.backward() "
+                f"that would overwrite your data. Compute new tensors instead (x * 2, not x.mul_(2))."
+            )
+
+
+def _check_non_tensor_inputs(grads: tuple, args: list, names: list[str]) -> None:
+    """An input that is not a tensor (a number, a flag) must get None: PyTorch raises otherwise."""
+    for name, x, g in zip(names, args, grads):
+        if not isinstance(x, torch.Tensor) and g is not None:
+            raise AssertionError(
+                f"{name}: this input is not a tensor (it is {x!r:.20}), so its gradient must be None; "
+                f"backward returned a {type(g).__name__} (loss.backward() would raise a RuntimeError)."
+            )
 
 
 def _check_count(grads: tuple, args: list, names: list[str]) -> None:
@@ -138,8 +180,8 @@ def _check_count(grads: tuple, args: list, names: list[str]) -> None:
 
 def _numerical_vjp(fn: type, args: list, i: int, v: tuple) -> torch.Tensor:
     """Central-difference gradient of sum(v * fn.apply(*args)) with respect to args[i]."""
-    x = args[i].detach()
-    grad = torch.zeros_like(x)
+    x = args[i].detach().contiguous()  # a transposed view cannot be flattened in place
+    grad = torch.zeros_like(x, memory_format=torch.contiguous_format)
     flat = grad.view(-1)
 
     def phi(shifted: torch.Tensor) -> float:
@@ -149,7 +191,7 @@ def _numerical_vjp(fn: type, args: list, i: int, v: tuple) -> torch.Tensor:
         return sum((vk * out.to(torch.float64)).sum().item() for vk, out in zip(v, outputs))
 
     for j in range(x.numel()):
-        step = torch.zeros_like(x).view(-1)
+        step = torch.zeros(x.numel(), dtype=x.dtype)
         step[j] = EPS
         step = step.view(x.shape)
         flat[j] = (phi(x + step) - phi(x - step)) / (2 * EPS)
@@ -160,7 +202,7 @@ def _describe(shape) -> str:
     return str(tuple(shape))
 
 
-def _check_shape(name: str, x: torch.Tensor, g) -> None:
+def _check_shape(name: str, x: torch.Tensor, g, others: dict[str, tuple] | None = None) -> None:
     """A gradient must be a tensor of its input's shape; say which classic slip a wrong shape suggests."""
     if g is None:
         raise AssertionError(
@@ -171,6 +213,12 @@ def _check_shape(name: str, x: torch.Tensor, g) -> None:
         raise AssertionError(f"{name}: backward returned a {type(g).__name__}, not a tensor.")
     if g.shape == x.shape:
         return
+    for other, shape in (others or {}).items():
+        if tuple(g.shape) == shape and shape != tuple(x.shape):
+            raise AssertionError(
+                f"{name}: the gradient has shape {_describe(g.shape)}, the shape of {other}, not of this "
+                f"input {_describe(x.shape)}; return the gradients in the order of forward's arguments."
+            )
     if x.dim() == 2 and tuple(g.shape) == tuple(x.shape)[::-1]:
         raise AssertionError(
             f"{name}: missing transpose: the gradient has shape {_describe(g.shape)} but the input has "
@@ -184,11 +232,13 @@ def _check_shape(name: str, x: torch.Tensor, g) -> None:
         raise AssertionError(
             f"{name}: broadcast dimensions not summed: the input has shape {_describe(x.shape)} but was "
             f"broadcast to {_describe(g.shape)} in forward; sum the gradient over the broadcast "
-            f"dimensions back to the input's shape."
+            f"dimensions back to the input's shape. (loss.backward() happens to do that sum for you, "
+            f"but the gradient of an input has that input's shape.)"
         )
+    summed = " Summed over too many dimensions?" if g.numel() < x.numel() else ""
     raise AssertionError(
         f"{name}: the gradient has shape {_describe(g.shape)} but the input has shape {_describe(x.shape)}; "
-        f"each gradient must have its input's shape."
+        f"each gradient must have its input's shape.{summed}"
     )
 
 
@@ -196,7 +246,15 @@ def _close(a: torch.Tensor, b: torch.Tensor, atol: float, rtol: float) -> bool:
     return a.shape == b.shape and torch.allclose(a, b, rtol=rtol, atol=atol)
 
 
-def _diagnose(fn, args, names, i, got, expected, v, w, got_w, atol, rtol) -> str:
+def _simple(factor: float) -> bool:
+    """Whether `factor` looks like a slip: a whole number or one over a whole number (2, 20, 1/2, -3)."""
+    for r in (abs(factor), 1 / abs(factor) if factor else 0.0):
+        if r >= 0.99 and abs(r - round(r)) < 1e-3 * r:
+            return True
+    return False
+
+
+def _diagnose(fn, args, names, i, got, expected, v, w, got_w, atol, rtol, grads=()) -> str:
     """The likeliest reason why gradient `got` of input `i` differs from the numerical `expected`."""
     if isinstance(got_w, torch.Tensor):
         same = _close(got_w.detach().to("cpu", torch.float64), got, atol=1e-12, rtol=1e-9)
@@ -214,6 +272,19 @@ def _diagnose(fn, args, names, i, got, expected, v, w, got_w, atol, rtol) -> str
             swapped = [*args[:k], other.detach().mT.requires_grad_(other.requires_grad), *args[k + 1:]]
             if _close(got, _numerical_vjp(fn, swapped, i, v), atol, rtol):
                 return f"missing transpose: the gradient is right for {names[k]} transposed; that matrix needs .T."
+    for k, other in enumerate(args):
+        if k != i and isinstance(other, torch.Tensor) and other.requires_grad and other.shape == x.shape:
+            if _close(got, _numerical_vjp(fn, args, k, v), atol, rtol):
+                theirs = grads[k] if k < len(grads) else None
+                if isinstance(theirs, torch.Tensor) and _close(theirs.detach().to("cpu", torch.float64), expected, atol, rtol):
+                    return (
+                        f"the gradients of this input and {names[k]} are swapped; return them in the "
+                        f"order of forward's arguments."
+                    )
+                return (
+                    f"the gradient equals the one {names[k]} should get; the chain rule for this input "
+                    f"has its own local derivative: is a factor missing?"
+                )
     if not got.any():
         return "the gradient is zero everywhere, but the numerical gradient is not."
     size = expected.norm().item()
@@ -222,6 +293,9 @@ def _diagnose(fn, args, names, i, got, expected, v, w, got_w, atol, rtol) -> str
         if (got - factor * expected).norm().item() <= 1e-3 * size + atol:
             if abs(factor + 1) < 1e-3:
                 return "wrong sign: the gradient is minus the right one."
+            if got.numel() == 1 and not _simple(factor):
+                # one number is always some multiple of another: say so only for a telling ratio
+                return "the gradient is wrong (not off by a sign or a simple factor); recheck the local derivative."
             return (
                 f"wrong factor: the gradient is {factor:.4g} times the right one (a constant of the "
                 f"derivative missing or doubled, or a sum where a mean belongs, or the reverse)."
