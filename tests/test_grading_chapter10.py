@@ -237,3 +237,31 @@ def test_quiet_prints_nothing(capsys):
     assert grading.check_ex10_2(1e-6, quiet=True) is False
     assert grading.check_ex10_3(-RIGHT, quiet=True) is False
     assert capsys.readouterr().out == ""
+
+
+def test_ex1_an_outer_where_that_puts_back_the_wrong_value_is_told_so(capsys):
+    # the inner where is right, the outer one gives 1 instead of 0 at the zero vector
+    def wrong_outer(v):
+        squares = (v**2).sum(-1)
+        positive = squares > 0
+        return torch.where(positive, torch.where(positive, squares, 1.0).sqrt(), 1.0)
+
+    assert grading.check_ex10_1(wrong_outer) is False
+    out = capsys.readouterr().out
+    assert "outer torch.where must give 0" in out, out
+
+
+@pytest.mark.parametrize("answer", [np.round(RIGHT, 3), np.round(RIGHT, 4), RIGHT * 1.003])
+def test_ex3_a_near_miss_is_told_it_is_close_without_the_answer(answer, capsys):
+    assert grading.check_ex10_3(answer) is False
+    out = capsys.readouterr().out
+    assert "close, but not to 6 significant digits" in out, out
+    for number in numbers_in(out):
+        assert all(abs(number - value) > 1e-2 for value in RIGHT), out
+
+
+def test_ex3_a_coarse_finite_difference_is_a_near_miss(capsys):
+    h = 1e-2
+    coarse = (hand_root_and_derivative(1 + h)[0] - hand_root_and_derivative(1 - h)[0]) / (2 * h)
+    assert grading.check_ex10_3(coarse) is False
+    assert "close, but not to 6 significant digits" in capsys.readouterr().out
