@@ -76,8 +76,10 @@ def _build_once(run_uid: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def built_book(request: pytest.FixtureRequest) -> BuiltBook:
-    """The book built by `tools.build_book` in this test run (built on first use)."""
+def built_book(request: pytest.FixtureRequest, chapter_runs_finished: dict[str, str]) -> BuiltBook:
+    """The book built by `tools.build_book` in this test run (built on first use), after the chapters
+    this run executes have finished: their runs are in the execution cache (root conftest.py), so the
+    build executes only the chapters the run did not pass."""
     outcome = _build_once(_run_uid(request))
     if outcome["returncode"] != 0:
         log_text = LOG.read_text(encoding="utf-8") if LOG.exists() else "(no build log was written)"
