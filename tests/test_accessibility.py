@@ -377,11 +377,15 @@ def test_an_animation_is_described_still_until_played_and_works_from_the_keyboar
 # ---------------------------------------------------------------------------------------------
 # Navigation on every screen.
 
+# Chapter links a reader can see and click: on screen sideways, not hidden, and on top where the
+# window shows them (those further down are reached by scrolling the list).
 CHAPTER_LIST = """() => {
   const links = [...document.querySelectorAll('.bd-sidebar-primary nav.bd-links a.reference')];
   return links.filter(a => {
     const box = a.getBoundingClientRect();
-    if (box.width === 0 || box.right <= 0 || box.left >= innerWidth) { return false; }
+    if (box.width === 0 || box.left < 0 || box.right > innerWidth + 1) { return false; }
+    if (getComputedStyle(a).visibility !== 'visible') { return false; }
+    if (box.top + box.height / 2 >= innerHeight) { return true; }
     const hit = document.elementFromPoint(box.left + Math.min(box.width / 2, 20), box.top + box.height / 2);
     return hit !== null && (hit === a || a.contains(hit));
   }).length;
