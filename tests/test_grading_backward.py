@@ -471,3 +471,24 @@ def test_an_error_in_forward_says_it_came_from_forward():
     with pytest.raises(RuntimeError) as caught:
         check_backward(Broken, *make_inputs((3,)))
     assert any("failed in forward" in note for note in getattr(caught.value, "__notes__", []))
+
+
+def test_a_non_tensor_output_names_what_forward_returned():
+    class ReturnsFloat(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return float(x.sum())
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            return grad_output
+
+    class ReturnsIndices(ReturnsFloat):
+        @staticmethod
+        def forward(ctx, x):
+            return x.argmax()
+
+    with pytest.raises(TypeError, match="output 0 of ReturnsFloat.forward is a float"):
+        check_backward(ReturnsFloat, *make_inputs((3,)))
+    with pytest.raises(TypeError, match="is a tensor of dtype torch.int64"):
+        check_backward(ReturnsIndices, *make_inputs((3,)))

@@ -116,7 +116,11 @@ def _outputs(fn: type, args: list) -> tuple[torch.Tensor, ...]:
     outputs = result if isinstance(result, tuple) else (result,)
     for k, out in enumerate(outputs):
         if not (isinstance(out, torch.Tensor) and out.is_floating_point()):
-            raise TypeError(f"check_backward: output {k} of {fn.__name__}.forward is {type(out).__name__}, not a floating tensor.")
+            what = f"a tensor of dtype {out.dtype}" if isinstance(out, torch.Tensor) else f"a {type(out).__name__}"
+            raise TypeError(
+                f"check_backward: output {k} of {fn.__name__}.forward is {what}, not a floating-point tensor; "
+                f"check_backward needs every output to be one (return tensors, e.g. torch.tensor(value))."
+            )
     if outputs[0].grad_fn is None:
         raise AssertionError(f"{fn.__name__}.apply returned a tensor autograd does not track; return the result of forward's computation.")
     return outputs
