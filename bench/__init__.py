@@ -4,6 +4,7 @@
 2. :mod:`bench.build` -- a cold book build against rebuilds served by the execution cache.
 3. :mod:`bench.cities` -- optimisers racing to a loss of 1e-6 on the city-placement objective.
 4. :mod:`bench.devices` -- per-step time of the city objective on the CPU and, when present, CUDA or MPS.
+5. :mod:`bench.test_run` -- the wall time of `make test`'s pytest run in a clean copy of the repository.
 
 Timings live here and only here: the tests never assert on them.
 """

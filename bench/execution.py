@@ -14,6 +14,7 @@ import math
 import multiprocessing
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -39,6 +40,25 @@ class Execution:
     seconds: float
     cells: list[tuple[int, float, str]] = field(default_factory=list)  # (code cell number, seconds, first line)
     error: str | None = None
+    peak_mib: float | None = None  # the kernel's peak resident memory (None: not measured, e.g. after an error)
+
+
+# Appended to every notebook run here: the kernel prints its own peak resident set size
+# (ru_maxrss: KiB on Linux, bytes on macOS). Not counted among the chapter's cells.
+PEAK_MEMORY_SOURCE = (
+    "import resource as _resource, sys as _sys\n"
+    "print('peak-rss', _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss"
+    " / (2**20 if _sys.platform == 'darwin' else 2**10))"
+)
+
+
+def peak_memory(cell) -> float | None:
+    """The MiB printed by the PEAK_MEMORY_SOURCE cell, or None if it did not run."""
+    for output in cell.get("outputs", []):
+        for line in output.get("text", "").splitlines():
+            if line.startswith("peak-rss "):
+                return float(line.split()[1])
+    return None
 
 
 def chapters() -> list[Path]:
@@ -69,6 +89,8 @@ def execute(source: str | None) -> Execution:
     else:
         name = Path(source).stem
         notebook = jupytext.read(source)
+    memory_cell = nbformat.v4.new_code_cell(PEAK_MEMORY_SOURCE)
+    notebook.cells.append(memory_cell)
     error = None
     with tempfile.TemporaryDirectory(prefix="bench-exec-") as workdir:
         client = NotebookClient(
@@ -81,12 +103,12 @@ def execute(source: str | None) -> Execution:
             message = strip_ansi(str(failure)).strip()  # without the traceback's colours
             error = f"{type(failure).__name__}: {message.splitlines()[-1][:200] if message else ''}"
         seconds = time.perf_counter() - begin
-    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    code_cells = [cell for cell in notebook.cells[:-1] if cell.cell_type == "code"]
     cells = []
     for number, cell in enumerate(code_cells):
         lines = [line for line in cell.source.splitlines() if line.strip()]
         cells.append((number, _cell_seconds(cell), lines[0][:60] if lines else ""))
-    return Execution(name, seconds, cells, error)
+    return Execution(name, seconds, cells, error, peak_memory(notebook.cells[-1]))
 
 
 def _limit_threads(threads: int | None) -> None:
@@ -117,6 +139,10 @@ def execute_all(sources: list[str | None], jobs: int, threads: int | None = None
     return seconds, results
 
 
+def _mib(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f} MiB"
+
+
 # (kernels at a time, torch threads per kernel or None for torch's default: one per core)
 MODES: tuple[tuple[int, int | None], ...] = ((1, None), (2, None), (2, 1))
 
@@ -137,6 +163,7 @@ def run(repeats: int, modes: tuple[tuple[int, int | None], ...] = MODES) -> Sect
     walls: dict[tuple[str, int, int | None], list[float]] = {}
     per_chapter: dict[str, list[Execution]] = {path.stem: [] for path in paths}
     floor_kernels: list[float] = []
+    floor_memory: list[float] = []
     for repeat in range(repeats):
         for jobs, threads in modes:
             floor_wall, floors = execute_all([None] * n, jobs, threads)
@@ -145,6 +172,7 @@ def run(repeats: int, modes: tuple[tuple[int, int | None], ...] = MODES) -> Sect
             walls.setdefault(("chapters", jobs, threads), []).append(wall)
             if (jobs, threads) == modes[0]:
                 floor_kernels += [floor.seconds for floor in floors]
+                floor_memory += [floor.peak_mib for floor in floors if floor.peak_mib is not None]
                 for execution in executions:
                     per_chapter[execution.name].append(execution)
             print(
@@ -173,7 +201,9 @@ def run(repeats: int, modes: tuple[tuple[int, int | None], ...] = MODES) -> Sect
         "",
         *markdown_table(["kernels", f"floor ({n} kernels)", f"chapters ({n})", "chapters / floor"], rows),
         "",
-        f"Per chapter, one kernel at a time (a floor kernel alone takes {format_seconds(floor_each)}):",
+        f"Per chapter, one kernel at a time (a floor kernel alone takes {format_seconds(floor_each)} and peaks at "
+        f"{_mib(median(floor_memory) if floor_memory else None)} of resident memory; a chapter's peak is its "
+        "kernel's largest resident set, `ru_maxrss`, read in a last cell added for the benchmark):",
         "",
     ]
     chapter_rows = []
@@ -192,11 +222,21 @@ def run(repeats: int, modes: tuple[tuple[int, int | None], ...] = MODES) -> Sect
         slowest = max(cell_medians, key=lambda number: cell_medians[number]) if cell_medians else None
         slow_text = f"Cell {slowest}: {format_seconds(cell_medians[slowest])}" if slowest is not None else "n/a"
         status = "ok" if not errors else "FAILED: " + "; ".join(errors)
+        peaks = [execution.peak_mib for execution in executions if execution.peak_mib is not None]
         chapter_rows.append(
-            (name, format_seconds(seconds), f"{seconds / floor_each:.2f}", len(cell_medians), slow_text, status)
+            (
+                name,
+                format_seconds(seconds),
+                f"{seconds / floor_each:.2f}",
+                _mib(max(peaks) if peaks else None),
+                len(cell_medians),
+                slow_text,
+                status,
+            )
         )
     section.lines += markdown_table(
-        ["chapter", "wall", "wall / floor kernel", "code cells", "slowest cell", "status"], chapter_rows
+        ["chapter", "wall", "wall / floor kernel", "peak memory", "code cells", "slowest cell", "status"],
+        chapter_rows,
     )
     top = sorted((cell for cell in all_cells if not math.isnan(cell[0])), reverse=True)[:8]
     section.lines += [
@@ -208,5 +248,52 @@ def run(repeats: int, modes: tuple[tuple[int, int | None], ...] = MODES) -> Sect
             ["chapter", "cell", "seconds", "first line"],
             [(name, f"Cell {number}", f"{value:.2f}", "`" + line.replace("`", "'") + "`") for value, name, number, line in top],
         ),
+        "",
+        *first_use_lines(max(repeats, 3)),
     ]
     return section
+
+
+# One-off costs a chapter pays on first use, each timed in a fresh Python process after the floor's
+# imports: (label, statements run first and not timed, the statement timed).
+OPTIMISER = "torch.optim.SGD([torch.zeros(2, requires_grad=True)], lr=0.1)"
+FIRST_USES = (
+    ("the first torch.optim optimiser", "", OPTIMISER),
+    ("import torch._dynamo", "", "import torch._dynamo"),
+    ("an optimiser once torch._dynamo is imported", "import torch._dynamo", OPTIMISER),
+    ("an optimiser's first step()", OPTIMISER.join(("_opt = ", "")) + "; import torch._dynamo", "_opt.step()"),
+    ("import scipy.optimize", "", "import scipy.optimize"),
+)
+
+
+def time_first_use(setup: str, statement: str) -> float:
+    """Seconds `statement` takes in a fresh interpreter, after the floor's imports and `setup`."""
+    script = "\n".join(
+        [FLOOR_SOURCE, "import time", setup, "_t = time.perf_counter()", statement, "print(time.perf_counter() - _t)"]
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(result.stdout.split()[-1])
+
+
+def first_use_lines(repeats: int) -> list[str]:
+    """The first-use table: median seconds of each FIRST_USES statement over `repeats` fresh processes."""
+    rows = []
+    medians = {}
+    for label, setup, statement in FIRST_USES:
+        medians[label] = median([time_first_use(setup, statement) for _ in range(repeats)])
+        rows.append((label, f"`{statement}`", format_seconds(medians[label])))
+    optimiser, dynamo = medians[FIRST_USES[0][0]], medians[FIRST_USES[1][0]]
+    after = medians[FIRST_USES[2][0]]
+    return [
+        f"One-off costs on first use, each in a fresh Python process after the floor's imports (median of {repeats}):",
+        "",
+        *markdown_table(["what", "statement", "seconds"], rows),
+        "",
+        f"The first optimiser costs {format_seconds(optimiser)}, importing `torch._dynamo` alone "
+        f"{format_seconds(dynamo)}, and an optimiser built after that import {format_seconds(after)}: the "
+        "first optimiser's cost is that import. `Optimizer.__init__` calls `add_param_group`, which torch wraps "
+        "in `torch._disable_dynamo` (torch/_compile.py), and that wrapper imports `torch._dynamo` on its first "
+        "call; `step()` (`_use_grad_for_differentiable`) and `zero_grad()` import it too, and no setting or "
+        "environment variable skips it. Short of patching torch's private attributes, only a chapter that "
+        "builds no torch.optim optimiser avoids it.",
+    ]

@@ -108,3 +108,37 @@ def test_build_benchmark_reads_the_chapter_list_of_the_copy(tmp_path: Path):
         "format: jb-book\nroot: intro\nchapters:\n- file: notebooks/02_b\n- file: notebooks/01_a\n"
     )
     assert chapter_list(tmp_path) == ["notebooks/02_b", "notebooks/01_a"]  # the toc's order, not the names'
+
+
+def test_peak_memory_is_read_from_the_cell_the_benchmark_adds():
+    from bench.execution import peak_memory
+
+    cell = {"outputs": [{"output_type": "stream", "text": "other\npeak-rss 412.5\n"}]}
+    assert peak_memory(cell) == 412.5
+    assert peak_memory({"outputs": []}) is None  # the cell did not run (the chapter failed before it)
+
+
+def test_best_step_takes_the_fewest_evaluations_and_skips_diverged_steps(monkeypatch):
+    import bench.cities as cities
+
+    counts = {0.1: 700, 0.4: 350, 0.5: 145, 0.6: None}  # None: diverged
+
+    def fake_race(method):
+        record = cities.Recorder()
+        lr = method.__defaults__[0]
+        record.evaluations = counts[lr] or 3
+        record.seconds = None if counts[lr] is None else 0.1
+        return record
+
+    monkeypatch.setattr(cities, "race", fake_race)
+    monkeypatch.setitem(cities.STEP_SWEEPS, "fixed-step descent", tuple(counts))
+    best, seen = cities.best_step("fixed-step descent")
+    assert best == 0.5
+    assert seen == counts
+
+
+def test_the_test_run_summary_line_is_found():
+    from bench.test_run import SUMMARY
+
+    line = "===== 2 failed, 880 passed, 3 skipped in 612.30s (0:10:12) ====="
+    assert SUMMARY.findall(line) == ["2 failed, 880 passed, 3 skipped"]
