@@ -131,3 +131,13 @@ def test_quiet_prints_nothing(capsys):
     for check, wrong, _ in WRONG:
         assert check(wrong, quiet=True) is False
     assert capsys.readouterr().out == ""
+
+
+def test_a_forgotten_return_gets_the_prompt_that_names_it(capsys):
+    def no_return(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        grad_output * torch.sigmoid(x)  # computed, never returned
+
+    assert grading.check_ex9_1(softplus(no_return)) is False
+    out = capsys.readouterr().out
+    assert "missing `return`" in out and "not yet" not in out and "right." not in out

@@ -60,7 +60,12 @@ def _check_function(
     except Exception:  # a wrong backward: check_backward below says what is wrong
         grads = ()
     if grads is None or (isinstance(grads, tuple) and len(grads) > 0 and all(g is None for g in grads)):
-        return answered(exercise, None, quiet=quiet)  # still the stub: prompt, not a verdict
+        if not quiet:  # still the stub, or a `return` forgotten: a prompt, not a verdict
+            print(
+                f"Exercise {exercise}: backward returns None: replace the placeholder None with your "
+                f"gradients (or add the missing `return`), then run this cell again."
+            )
+        return False
     try:
         check_backward(fn, *inputs)
     except AssertionError as error:
