@@ -45,6 +45,14 @@ def _as_vector(answer: Any, size: int) -> torch.Tensor | None:
     return vector
 
 
+def _is_one_number(answer: Any) -> bool:
+    """Whether `answer` is a single number (a float, or a tensor or array with one element)."""
+    try:
+        return torch.as_tensor(answer.detach() if isinstance(answer, torch.Tensor) else answer).numel() == 1
+    except (TypeError, ValueError, RuntimeError):
+        return False
+
+
 def _close(answer: torch.Tensor, expected: torch.Tensor) -> bool:
     return bool(torch.allclose(answer, expected, rtol=_RTOL, atol=_ATOL))
 
@@ -56,10 +64,15 @@ def check_ex8_1(Ju: Any, vJ: Any, *, quiet: bool = False) -> bool:
     J = jacrev(_polar)(torch.tensor(POLAR_POINT, dtype=torch.float64))
     u = torch.tensor(POLAR_U, dtype=torch.float64)
     v = torch.tensor(POLAR_V, dtype=torch.float64)
+    if isinstance(vJ, tuple) and len(vJ) == 1:
+        hint = "vjp's function returns a tuple, one gradient per input of p: `vJ` is its first element."
+        return verdict("8.1", False, hint, quiet=quiet)
     Ju_vector, vJ_vector = _as_vector(Ju, 2), _as_vector(vJ, 2)
     if Ju_vector is None or vJ_vector is None:
         hint = "each answer is a vector of 2 numbers (a tensor of shape (2,)); the Jacobian is 2 x 2."
         return verdict("8.1", False, hint, quiet=quiet)
+    if _close(Ju_vector, v @ J) and _close(vJ_vector, J @ u):
+        return verdict("8.1", False, "the two answers are swapped: `Ju` comes from jvp, `vJ` from vjp.", quiet=quiet)
     if _close(Ju_vector, J.T @ u):
         hint = "`Ju` combines the rows of J (that is J^T u, a VJP); jvp gives J u, a mix of J's columns."
         return verdict("8.1", False, hint, quiet=quiet)
@@ -87,6 +100,12 @@ def check_ex8_2(Hu: Any, *, quiet: bool = False) -> bool:
         hint = "you passed both outputs of jvp (value, tangent); H u is the second, the tangent."
         return verdict("8.2", False, hint, quiet=quiet)
     Hu_vector = _as_vector(Hu, 2)
+    if Hu_vector is None and _is_one_number(Hu):
+        hint = (
+            "H u is a vector of 2 numbers; one number is a derivative of r itself along u. Push u "
+            "through the gradient function grad(rosenbrock), not through rosenbrock."
+        )
+        return verdict("8.2", False, hint, quiet=quiet)
     if Hu_vector is None:
         hint = "H u is a vector of 2 numbers (a tensor of shape (2,)), not the 2 x 2 Hessian itself."
         return verdict("8.2", False, hint, quiet=quiet)
