@@ -251,13 +251,20 @@ def is_chapter_cell(item: pytest.Item) -> bool:
     return isinstance(item.parent, MarkdownNotebook)
 
 
+# The test file that takes longest once the book is built (it executes every downloaded chapter in a
+# clean environment): its worker builds the book and goes straight on to it.
+LONGEST_AFTER_THE_BUILD = "test_downloaded_notebooks.py"
+
+
 def run_order(items: list[pytest.Item], is_chapter=is_chapter_cell) -> list[pytest.Item]:
-    """Chapters first; then the first test file that needs the built book (it builds it while the
-    other worker goes on); then the files that do not need it; then the other files that do."""
+    """Chapters first; then one test file that needs the built book (its worker builds the book, then
+    runs it: the longest such file when present, else the first); then the files that do not need the
+    book (the other worker runs them during the build); then the other files that need it."""
     chapters = [item for item in items if is_chapter(item)]
     others = [item for item in items if not is_chapter(item)]
     book_files = [item.path for item in others if "built_book" in getattr(item, "fixturenames", ())]
-    first = book_files[0] if book_files else None
+    longest = [path for path in book_files if path.name == LONGEST_AFTER_THE_BUILD]
+    first = (longest or book_files or [None])[0]
 
     def rank(item: pytest.Item) -> int:
         if item.path == first:

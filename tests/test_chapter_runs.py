@@ -158,7 +158,7 @@ def test_the_build_does_not_wait_for_ever_on_a_chapter_that_never_starts(tmp_pat
     assert chapter_runs.wait_for_chapters(tmp_path, {"01_a", "02_b"}, grace=0.2, poll=0.05) == {"02_b"}
 
 
-def test_the_run_puts_chapters_first_then_the_first_book_file_then_the_rest():
+def test_the_run_puts_chapters_first_then_the_longest_book_file_then_the_rest():
     def item(path: str, chapter: bool = False, book: bool = False) -> SimpleNamespace:
         return SimpleNamespace(path=Path(path), chapter=chapter, fixturenames=["built_book"] if book else [])
 
@@ -181,6 +181,9 @@ def test_the_run_puts_chapters_first_then_the_first_book_file_then_the_rest():
         "test_plotting.py",
         "test_book.py",
     ]
+    items.append(item(f"tests/{chapter_runs.LONGEST_AFTER_THE_BUILD}", book=True))
+    ordered = chapter_runs.run_order(items, is_chapter=lambda entry: entry.chapter)
+    assert [entry.path.name for entry in ordered][2:5] == [chapter_runs.LONGEST_AFTER_THE_BUILD, "test_data.py", "test_plotting.py"]
 
 
 BROKEN = CHAPTER.replace("x = 6 * 7", "x = undefined_name")
