@@ -58,6 +58,8 @@ book: setup
 	$(PY) -m tools.build_book
 	@echo "Open _build/html/index.html in a browser; each chapter's deck is in _build/html/slides/."
 
+# Unit tests, every chapter (nbval, cell by cell, two at a time), the book, the browser tests. Each
+# chapter is executed once: the book build takes the chapters' runs from the cache (conftest.py).
 test: setup browser
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
