@@ -24,7 +24,8 @@ from bench.build import copy_repository
 from bench.common import Section, Target, format_seconds
 
 TIMEOUT_S = 3600
-SUMMARY = re.compile(r"=+ (.*\b(?:passed|failed)\b.*) in [\d.]+s")
+# pytest's last line, with or without the "=" bars (-q drops them): "3 failed, 880 passed in 612.30s".
+SUMMARY = re.compile(r"^=*\s*(\d+ (?:passed|failed)\b.*?) in [\d.]+s", re.MULTILINE)
 
 
 def load_average() -> str:

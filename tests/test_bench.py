@@ -142,3 +142,5 @@ def test_the_test_run_summary_line_is_found():
 
     line = "===== 2 failed, 880 passed, 3 skipped in 612.30s (0:10:12) ====="
     assert SUMMARY.findall(line) == ["2 failed, 880 passed, 3 skipped"]
+    quiet = "....\n[100%]\n1019 passed in 428.95s (0:07:08)\n"  # pytest -q: no bars
+    assert SUMMARY.findall(quiet) == ["1019 passed"]
