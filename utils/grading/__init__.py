@@ -17,6 +17,8 @@ import re
 from importlib import import_module
 from typing import Any
 
+import torch
+
 _CHECK_NAME = re.compile(r"check_ex(\d+)_\d+")
 
 
@@ -34,6 +36,30 @@ def verdict(exercise: str, ok: bool, hint: str, *, quiet: bool = False) -> bool:
     if not quiet:
         print(f"Exercise {exercise}: " + ("right." if ok else f"not yet. Hint: {hint}"))
     return bool(ok)
+
+
+def as_vector(answer: Any, size: int) -> torch.Tensor | None:
+    """`answer` (a tensor on any device, a list, an array) as a float64 CPU vector of `size` numbers, or None."""
+    try:
+        if isinstance(answer, torch.Tensor):
+            vector = answer.detach().to("cpu", torch.float64)
+        else:
+            vector = torch.as_tensor(answer, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+    return vector if vector.shape == (size,) else None
+
+
+def as_number(exercise: str, answer: Any, *, quiet: bool = False) -> float | None:
+    """`answer` (a number, or a tensor or array holding one) as a float, or None after saying to give one number."""
+    try:
+        value = torch.as_tensor(answer.detach().cpu() if torch.is_tensor(answer) else answer, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        value = None
+    if value is None or value.numel() != 1:
+        verdict(exercise, False, "give one number", quiet=quiet)
+        return None
+    return value.item()
 
 
 def __getattr__(name: str):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
-
-from utils.grading import answered, verdict
+from utils.grading import answered, as_number, verdict
 
 
 def _real_root() -> float:
@@ -17,20 +15,11 @@ def _real_root() -> float:
     return x
 
 
-def _number(exercise: str, answer: Any, quiet: bool) -> float | None:
-    """The answer as a float, or None after saying it should be one number."""
-    value = answer.detach().cpu().double() if torch.is_tensor(answer) else torch.tensor(answer, dtype=torch.float64)
-    if value.numel() != 1:
-        verdict(exercise, False, "give one number", quiet=quiet)
-        return None
-    return value.item()
-
-
 def check_ex5_1(root: Any, *, quiet: bool = False) -> bool:
     """Exercise 5.1: the point Newton's method reaches from x = 0.5, to 1e-9."""
     if not answered("5.1", root, quiet=quiet):
         return False
-    value = _number("5.1", root, quiet)
+    value = as_number("5.1", root, quiet=quiet)
     if value is None:
         return False
     ok = abs(value - _real_root()) < 1e-9
@@ -47,7 +36,7 @@ def check_ex5_2(lr_max: Any, *, quiet: bool = False) -> bool:
     """
     if not answered("5.2", lr_max, quiet=quiet):
         return False
-    value = _number("5.2", lr_max, quiet)
+    value = as_number("5.2", lr_max, quiet=quiet)
     if value is None:
         return False
     root = _real_root()

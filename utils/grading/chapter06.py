@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from utils.grading import answered, verdict
+from utils.grading import answered, as_number, verdict
 
 
 def _rosenbrock(x: torch.Tensor, b: float) -> torch.Tensor:
@@ -21,10 +21,9 @@ def check_ex6_1(lr_max: Any, *, quiet: bool = False) -> bool:
     """
     if not answered("6.1", lr_max, quiet=quiet):
         return False
-    value = lr_max.detach().cpu().double() if torch.is_tensor(lr_max) else torch.tensor(lr_max, dtype=torch.float64)
-    if value.numel() != 1:
-        return verdict("6.1", False, "give one number", quiet=quiet)
-    value = value.item()
+    value = as_number("6.1", lr_max, quiet=quiet)
+    if value is None:
+        return False
     x1, x2, b = -1.0, 1.0, 100.0  # the Hessian of f at the start, by hand
     hessian = torch.tensor(
         [[2 - 4 * b * (x2 - x1**2) + 8 * b * x1**2, -4 * b * x1], [-4 * b * x1, 2 * b]], dtype=torch.float64

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from torch.func import grad, jacrev
 
-from utils.grading import answered, verdict
+from utils.grading import answered, as_vector, verdict
 
 # Exercise 8.1: the polar map p(r, theta) = (r cos theta, r sin theta) at (r, theta) = (2, pi/6).
 POLAR_POINT = (2.0, math.pi / 6)
@@ -29,20 +29,6 @@ def _polar(q: torch.Tensor) -> torch.Tensor:
 
 def _rosenbrock(w: torch.Tensor) -> torch.Tensor:
     return (1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2
-
-
-def _as_vector(answer: Any, size: int) -> torch.Tensor | None:
-    """`answer` as a float64 CPU vector of `size` numbers, or None if it is not one."""
-    try:
-        if isinstance(answer, torch.Tensor):
-            vector = answer.detach().to("cpu", torch.float64)
-        else:
-            vector = torch.as_tensor(answer, dtype=torch.float64)
-    except (TypeError, ValueError, RuntimeError):
-        return None
-    if vector.shape != (size,):
-        return None
-    return vector
 
 
 def _is_one_number(answer: Any) -> bool:
@@ -67,7 +53,7 @@ def check_ex8_1(Ju: Any, vJ: Any, *, quiet: bool = False) -> bool:
     if isinstance(vJ, tuple) and len(vJ) == 1:
         hint = "vjp's function returns a tuple, one gradient per input of p: `vJ` is its first element."
         return verdict("8.1", False, hint, quiet=quiet)
-    Ju_vector, vJ_vector = _as_vector(Ju, 2), _as_vector(vJ, 2)
+    Ju_vector, vJ_vector = as_vector(Ju, 2), as_vector(vJ, 2)
     if Ju_vector is None or vJ_vector is None:
         hint = "each answer is a vector of 2 numbers (a tensor of shape (2,)); the Jacobian is 2 x 2."
         return verdict("8.1", False, hint, quiet=quiet)
@@ -99,7 +85,7 @@ def check_ex8_2(Hu: Any, *, quiet: bool = False) -> bool:
     if isinstance(Hu, tuple) and len(Hu) == 2:
         hint = "you passed both outputs of jvp (value, tangent); H u is the second, the tangent."
         return verdict("8.2", False, hint, quiet=quiet)
-    Hu_vector = _as_vector(Hu, 2)
+    Hu_vector = as_vector(Hu, 2)
     if Hu_vector is None and _is_one_number(Hu):
         hint = (
             "H u is a vector of 2 numbers; one number is a derivative of r itself along u. Push u "

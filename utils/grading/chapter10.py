@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from torch.func import jacrev
 
-from utils.grading import answered, verdict
+from utils.grading import answered, as_vector, verdict
 
 # Exercise 10.2: central differences of g(x) = sin(10 x) in float32, on 101 points of [0, 1].
 FD_POINTS = 101
@@ -18,18 +18,6 @@ FD_FACTOR = 4.0  # an accepted h has a median error at most this many times the 
 # Exercise 10.3: chapter 5's system with a parameter a in the first equation, at a = 1.
 A_VALUE = 1.0
 NEAR_MISS = 5e-3  # a relative error below this (but above the check's 1e-6) is a rounded or coarse answer
-
-
-def _as_vector(answer: Any, size: int) -> torch.Tensor | None:
-    """`answer` as a float64 CPU vector of `size` numbers, or None if it is not one."""
-    try:
-        if isinstance(answer, torch.Tensor):
-            vector = answer.detach().to("cpu", torch.float64)
-        else:
-            vector = torch.as_tensor(answer, dtype=torch.float64)
-    except (TypeError, ValueError, RuntimeError):
-        return None
-    return vector if vector.shape == (size,) else None
 
 
 def _node_names(tensor: torch.Tensor) -> set[str]:
@@ -144,7 +132,7 @@ def check_ex10_3(dx_da: Any, *, quiet: bool = False) -> bool:
     """Exercise 10.3: `dx_da`, the derivative of chapter 5's root with respect to `a`, at a = 1."""
     if not answered("10.3", dx_da, quiet=quiet):
         return False
-    answer = _as_vector(dx_da, 2)
+    answer = as_vector(dx_da, 2)
     if answer is None:
         return verdict("10.3", False, "`dx_da` is a vector of 2 numbers, one per unknown.", quiet=quiet)
     root, J, dF_da = _root_and_jacobians(A_VALUE)
