@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import jupytext
 import pytest
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-CHAPTERS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.md"))
+from tools import chapters
+
+CHAPTERS = [chapters.ROOT / f"{doc}.md" for doc in chapters.chapters()]
 FORBIDDEN = {
     r"device\s*=\s*0\b": "a hard-coded device: use `device = utils.pick_device()`",
     r"\.cuda\(\)": "a bare .cuda(): create tensors with device=device",

@@ -27,12 +27,13 @@ import sys
 import time
 from pathlib import Path
 
+from nbconvert.filters import strip_ansi
+
 from tools import chapters, wheel
 
 LOG_NAME = "book-build.log"
 SUCCESS_NAME = ".book-build-succeeded"  # written after a build with no warning, removed at the start of one
 EXPORTS_NAME = ".book-exports.json"  # per chapter: digest of the executed notebook its exports came from
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # A problem line: Sphinx's "<path>: WARNING: ..." / "ERROR: ...", or a Python exception.
 # (The kernel's own "[IPKernelApp] WARNING | ..." start-up notes are not problems of the book.)
 _PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL):|^Traceback|^\w*(Error|Exception)\b")
@@ -72,7 +73,7 @@ def run_sphinx(root: Path, log_path: Path, echo: bool, full: bool = True) -> int
         )
         assert process.stdout is not None
         for line in process.stdout:
-            line = _ANSI.sub("", line)
+            line = strip_ansi(line)
             log.write(line)
             if echo:
                 sys.stdout.write(line)

@@ -8,6 +8,7 @@ outputs, so nothing runs twice and the page, the notebook and the deck show the 
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import nbformat
@@ -17,6 +18,9 @@ BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 CACHE = BUILD / ".jupyter_cache"
 NOTEBOOK_DIR = "notebooks"
+# A markdown link to a chapter's source, `[text](02_city_placement.md#anchor)`: the decks and the
+# downloaded notebooks point it at the chapter's page or notebook instead.
+CHAPTER_LINK = re.compile(r"\]\((?P<stem>\d\d_[\w-]+)\.md(?P<anchor>#[^)\s]*)?\)")
 
 
 def toc_files(root: Path = ROOT) -> list[str]:

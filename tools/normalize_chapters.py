@@ -29,8 +29,8 @@ KERNEL_DISPLAY_NAME = "Python 3 (ipykernel)"  # what ipykernel's `python3` kerne
 
 
 def chapter_files(root: Path = chapters.ROOT) -> list[Path]:
-    """Every chapter source in notebooks/ (NN_topic.md)."""
-    return sorted((root / chapters.NOTEBOOK_DIR).glob("[0-9][0-9]_*.md"))
+    """Every chapter source `_toc.yml` lists (notebooks/NN_topic.md), in reading order."""
+    return [root / f"{doc}.md" for doc in chapters.chapters(root)]
 
 
 def normalized(text: str) -> str:

@@ -29,6 +29,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from tools import chapters
 from tools.myst_slides import myst_to_markdown
 
 INSTALL_TAG = "course-install"
@@ -40,8 +41,6 @@ _GATE = re.compile(
 )
 _EXERCISE_LABEL = re.compile(r"^[`:]{3,}\{exercise(?:-start)?\}.*?\n(?:[ \t]*:[\w-]+:.*\n)*?[ \t]*:label:[ \t]*(\S+)", re.M)
 _EXERCISE_HEADING = re.compile(r"^#### Exercise\b(?P<rest>.*)$", re.M)
-# A link to a sibling chapter's source: [chapter 2](02_city_placement.md#anchor) -> ...ipynb#anchor.
-_CHAPTER_LINK = re.compile(r"\]\((?P<name>\d\d_[\w-]+)\.md(?P<anchor>#[^)\s]*)?\)")
 _ROLE_TO_LABEL = re.compile(r"\{(?:ref|numref|prf:ref)\}`(?:[^`<]*<)?(?P<label>[\w:.-]+)>?`")
 RAW_MYST = ("```{", ":::{", "{solution-start}", "{solution-end}", "{exercise}", "{code-cell}")
 
@@ -139,7 +138,7 @@ def exercise_numbers(notebook: nbformat.NotebookNode, chapter: int) -> dict[str,
 def _markdown(text: str, numbers: dict[str, str], counter: list[int], chapter: int) -> str:
     """Plain markdown for MyST text: references to exercises by number, exercises numbered."""
     text = _ROLE_TO_LABEL.sub(lambda m: numbers.get(m["label"], m.group(0)), text)
-    converted = _CHAPTER_LINK.sub(lambda m: f"]({m['name']}.ipynb{m['anchor'] or ''})", myst_to_markdown(text))
+    converted = chapters.CHAPTER_LINK.sub(lambda m: f"]({m['stem']}.ipynb{m['anchor'] or ''})", myst_to_markdown(text))
 
     def number(match: re.Match) -> str:
         counter[0] += 1

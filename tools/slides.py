@@ -88,15 +88,13 @@ class ChapterSlidesPreprocessor(Preprocessor):
         return nb, resources
 
 
-# A link to another chapter's source, `[text](02_city_placement.md#anchor)`.
-_CHAPTER_LINK = re.compile(r"\]\((?P<stem>\d\d_\w+)\.md(?P<anchor>#[^)\s]*)?\)")
 _HEADING = re.compile(r"^(?P<marks>#{1,6})(?=\s)")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
 def links_to_chapter_pages(markdown: str) -> str:
     """Links to a chapter's `.md` source point at its page in the built book instead."""
-    return _CHAPTER_LINK.sub(lambda m: f"](../notebooks/{m['stem']}.html{m['anchor'] or ''})", markdown)
+    return chapters.CHAPTER_LINK.sub(lambda m: f"](../notebooks/{m['stem']}.html{m['anchor'] or ''})", markdown)
 
 
 def headings_in_order(markdown: str, level: int) -> tuple[str, int]:
