@@ -61,3 +61,13 @@ def test_the_bound_is_where_descent_stops_converging():
 
     assert distance_after(0.998) < 1e-3 and distance_after(1.002) > 2
     assert grading.check_ex1_2(0.998, quiet=True) and not grading.check_ex1_2(1.01, quiet=True)
+
+
+def test_a_verdict_is_a_bool_that_jupyter_does_not_echo(capsys):
+    from utils.grading import Verdict
+
+    unanswered = grading.check_ex1_1(None)
+    assert not unanswered and unanswered == False and Verdict(True) == True  # noqa: E712
+    assert "replace the placeholder" in capsys.readouterr().out
+    # IPython calls _ipython_display_ instead of printing the repr: a cell ending in a check shows only its line.
+    assert unanswered._ipython_display_() is None and repr(unanswered) == "Verdict(False)"

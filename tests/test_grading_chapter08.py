@@ -45,13 +45,13 @@ def test_hand_values_are_the_ones_in_the_exercises():
     [(grading.check_ex8_1, (None, None)), (grading.check_ex8_1, (RIGHT_JU, ...)), (grading.check_ex8_2, (None,))],
 )
 def test_placeholder_prompts_and_fails(check, args, capsys):
-    assert check(*args) is False
+    assert not check(*args)
     assert "replace the placeholder" in capsys.readouterr().out
 
 
 def test_ex8_1_accepts_float32_tensors_lists_and_arrays(capsys):
-    assert grading.check_ex8_1(RIGHT_JU.float(), RIGHT_VJ.float()) is True
-    assert grading.check_ex8_1(RIGHT_JU.tolist(), np.asarray(RIGHT_VJ)) is True
+    assert grading.check_ex8_1(RIGHT_JU.float(), RIGHT_VJ.float())
+    assert grading.check_ex8_1(RIGHT_JU.tolist(), np.asarray(RIGHT_VJ))
     out = capsys.readouterr().out
     assert out.count("right.") == 2
 
@@ -66,45 +66,45 @@ def test_ex8_1_hints_say_which_slip(capsys):
         "vjp(p, q)": (RIGHT_JU, torch.zeros(2)),
     }
     for words, answer in cases.items():
-        assert grading.check_ex8_1(*answer) is False
+        assert not grading.check_ex8_1(*answer)
         assert words in capsys.readouterr().out, words
 
 
 def test_ex8_1_rejects_near_misses_and_degrees():
     rounded = torch.round(RIGHT_JU * 100) / 100  # two decimals: off by up to 5e-3
-    assert grading.check_ex8_1(rounded, RIGHT_VJ, quiet=True) is False
-    assert grading.check_ex8_1(RIGHT_JU, torch.round(RIGHT_VJ * 100) / 100, quiet=True) is False
+    assert not grading.check_ex8_1(rounded, RIGHT_VJ, quiet=True)
+    assert not grading.check_ex8_1(RIGHT_JU, torch.round(RIGHT_VJ * 100) / 100, quiet=True)
     # theta = 30 read as degrees instead of pi/6
     r, theta = 2.0, 30.0
     J_deg = torch.tensor([[math.cos(theta), -r * math.sin(theta)], [math.sin(theta), r * math.cos(theta)]])
-    assert grading.check_ex8_1(J_deg @ U.float(), V.float() @ J_deg, quiet=True) is False
-    assert grading.check_ex8_1(RIGHT_JU * (1 + 1e-6), RIGHT_VJ * (1 - 1e-6), quiet=True) is True
+    assert not grading.check_ex8_1(J_deg @ U.float(), V.float() @ J_deg, quiet=True)
+    assert grading.check_ex8_1(RIGHT_JU * (1 + 1e-6), RIGHT_VJ * (1 - 1e-6), quiet=True)
 
 
 def test_ex8_1_bad_types_get_a_hint_not_a_crash(capsys):
-    assert grading.check_ex8_1("a string", RIGHT_VJ) is False
-    assert grading.check_ex8_1(RIGHT_JU, [1.0, 2.0, 3.0]) is False
+    assert not grading.check_ex8_1("a string", RIGHT_VJ)
+    assert not grading.check_ex8_1(RIGHT_JU, [1.0, 2.0, 3.0])
     out = capsys.readouterr().out
     assert out.count("shape (2,)") == 2
 
 
 def test_ex8_2_accepts_the_right_product(capsys):
-    assert grading.check_ex8_2(RIGHT_HU) is True
-    assert grading.check_ex8_2(RIGHT_HU.tolist()) is True
+    assert grading.check_ex8_2(RIGHT_HU)
+    assert grading.check_ex8_2(RIGHT_HU.tolist())
     assert capsys.readouterr().out.count("right.") == 2
 
 
 def test_ex8_2_rejects_the_gradient_the_jvp_tuple_the_matrix_and_near_misses(capsys):
-    assert grading.check_ex8_2(GRADIENT) is False
+    assert not grading.check_ex8_2(GRADIENT)
     assert "that is the gradient" in capsys.readouterr().out
-    assert grading.check_ex8_2((GRADIENT, RIGHT_HU)) is False
+    assert not grading.check_ex8_2((GRADIENT, RIGHT_HU))
     assert "both outputs of jvp" in capsys.readouterr().out
     hessian = torch.tensor([[802.0, 400.0], [400.0, 200.0]])
-    assert grading.check_ex8_2(hessian) is False
+    assert not grading.check_ex8_2(hessian)
     assert "not the 2 x 2 Hessian" in capsys.readouterr().out
-    assert grading.check_ex8_2(hessian.T @ torch.tensor([2.0, 1.0])) is False  # u taken the wrong way round
-    assert grading.check_ex8_2(RIGHT_HU + torch.tensor([1.0, 0.0])) is False  # off by one in 1602
-    assert grading.check_ex8_2(RIGHT_HU / 2) is False  # a missing factor 2
+    assert not grading.check_ex8_2(hessian.T @ torch.tensor([2.0, 1.0]))  # u taken the wrong way round
+    assert not grading.check_ex8_2(RIGHT_HU + torch.tensor([1.0, 0.0]))  # off by one in 1602
+    assert not grading.check_ex8_2(RIGHT_HU / 2)  # a missing factor 2
 
 
 @pytest.mark.parametrize(
@@ -130,12 +130,12 @@ def test_no_message_gives_the_answer_away(call, capsys):
 
 
 def test_quiet_prints_nothing(capsys):
-    assert grading.check_ex8_1(RIGHT_JU, RIGHT_VJ, quiet=True) is True
-    assert grading.check_ex8_1(None, None, quiet=True) is False
-    assert grading.check_ex8_2(GRADIENT, quiet=True) is False
+    assert grading.check_ex8_1(RIGHT_JU, RIGHT_VJ, quiet=True)
+    assert not grading.check_ex8_1(None, None, quiet=True)
+    assert not grading.check_ex8_2(GRADIENT, quiet=True)
     assert capsys.readouterr().out == ""
 
 
 def test_an_answer_that_requires_grad_is_accepted():
     answer = RIGHT_JU.float().requires_grad_()
-    assert grading.check_ex8_1(answer * 1, RIGHT_VJ, quiet=True) is True
+    assert grading.check_ex8_1(answer * 1, RIGHT_VJ, quiet=True)

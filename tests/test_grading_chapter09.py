@@ -81,26 +81,26 @@ WRONG = [
 
 @pytest.mark.parametrize("check", RIGHT, ids=lambda c: c.__name__)
 def test_right_backward_is_accepted(check, capsys):
-    assert check(RIGHT[check]) is True
+    assert check(RIGHT[check])
     assert capsys.readouterr().out.strip().endswith("right.")
 
 
 @pytest.mark.parametrize("check", RIGHT, ids=lambda c: c.__name__)
 def test_placeholder_and_stub_prompt_without_a_verdict(check, capsys):
-    assert check(None) is False
-    assert check(STUBS[check]) is False
+    assert not check(None)
+    assert not check(STUBS[check])
     out = capsys.readouterr().out
     assert "replace the placeholder" in out and "not yet" not in out and "right." not in out
 
 
 def test_stub_raising_not_implemented_prompts(capsys):
-    assert grading.check_ex9_1(softplus(not_implemented)) is False
+    assert not grading.check_ex9_1(softplus(not_implemented))
     assert "replace the placeholder" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("check, wrong, words", WRONG, ids=[f"{c.__name__}-{w}" for c, _, w in WRONG])
 def test_wrong_backward_is_rejected_with_its_bug(check, wrong, words, capsys):
-    assert check(wrong) is False
+    assert not check(wrong)
     out = capsys.readouterr().out
     assert "not yet" in out and words in out and len(out.strip().splitlines()) == 1
 
@@ -115,21 +115,21 @@ def test_changed_forward_is_rejected(capsys):
         def backward(ctx, grad_output):
             return grad_output
 
-    assert grading.check_ex9_1(Doubled) is False
+    assert not grading.check_ex9_1(Doubled)
     assert "keep the given forward" in capsys.readouterr().out
 
 
 def test_not_a_function_class_is_rejected(capsys):
-    assert grading.check_ex9_2(lambda X, W, b: X @ W + b) is False
+    assert not grading.check_ex9_2(lambda X, W, b: X @ W + b)
     assert "subclass of torch.autograd.Function" in capsys.readouterr().out
 
 
 def test_quiet_prints_nothing(capsys):
     for check, fn in RIGHT.items():
-        assert check(fn, quiet=True) is True
-        assert check(STUBS[check], quiet=True) is False
+        assert check(fn, quiet=True)
+        assert not check(STUBS[check], quiet=True)
     for check, wrong, _ in WRONG:
-        assert check(wrong, quiet=True) is False
+        assert not check(wrong, quiet=True)
     assert capsys.readouterr().out == ""
 
 
@@ -138,6 +138,6 @@ def test_a_forgotten_return_gets_the_prompt_that_names_it(capsys):
         (x,) = ctx.saved_tensors
         grad_output * torch.sigmoid(x)  # computed, never returned
 
-    assert grading.check_ex9_1(softplus(no_return)) is False
+    assert not grading.check_ex9_1(softplus(no_return))
     out = capsys.readouterr().out
     assert "missing `return`" in out and "not yet" not in out and "right." not in out

@@ -49,13 +49,13 @@ def test_the_checks_are_reachable_from_utils_grading():
 @pytest.mark.parametrize("check", [grading.check_ex10_1, grading.check_ex10_2, grading.check_ex10_3])
 @pytest.mark.parametrize("placeholder", [None, ...])
 def test_a_placeholder_gets_a_prompt(check, placeholder, capsys):
-    assert check(placeholder) is False
+    assert not check(placeholder)
     out = capsys.readouterr().out
     assert out.startswith("Exercise 10.") and "replace the placeholder" in out, out
 
 
 def test_ex1_accepts_the_double_where(capsys):
-    assert grading.check_ex10_1(safe_norm) is True
+    assert grading.check_ex10_1(safe_norm)
     assert capsys.readouterr().out == "Exercise 10.1: right.\n"
 
 
@@ -65,7 +65,7 @@ def test_ex1_accepts_a_float32_friendly_variant():
         squares = (v**2).sum(-1)
         return torch.where(squares > 0, squares.clamp(min=1e-300).sqrt(), 0.0)
 
-    assert grading.check_ex10_1(clamped, quiet=True) is True
+    assert grading.check_ex10_1(clamped, quiet=True)
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_ex1_accepts_a_float32_friendly_variant():
     ],
 )
 def test_ex1_rejects_each_slip_with_its_hint(answer, key_words, capsys):
-    assert grading.check_ex10_1(answer) is False
+    assert not grading.check_ex10_1(answer)
     out = capsys.readouterr().out
     assert out.startswith("Exercise 10.1: not yet.") and key_words in out, out
 
@@ -112,13 +112,13 @@ def test_ex2_error_agrees_with_an_independent_numpy_measurement():
 
 @pytest.mark.parametrize("h", [4e-4, 5e-4, 7.1e-4, np.float32(6e-4), torch.tensor(5e-4)])
 def test_ex2_accepts_steps_near_the_balance_of_the_two_errors(h):
-    assert grading.check_ex10_2(h, quiet=True) is True
+    assert grading.check_ex10_2(h, quiet=True)
 
 
 def test_ex2_the_boundary_separates_right_from_wrong():
     best_error, best_h = chapter10.best_central_difference_error()
     assert 3e-4 < best_h < 1e-3, best_h
-    assert grading.check_ex10_2(best_h, quiet=True) is True
+    assert grading.check_ex10_2(best_h, quiet=True)
     eps = float(torch.finfo(torch.float32).eps)
     assert chapter10.central_difference_error(eps ** (1 / 3)) > 10 * best_error  # the rule without the scale
 
@@ -140,7 +140,7 @@ def test_ex2_the_boundary_separates_right_from_wrong():
     ],
 )
 def test_ex2_rejects_each_slip_with_its_hint(h, key_words, capsys):
-    assert grading.check_ex10_2(h) is False
+    assert not grading.check_ex10_2(h)
     out = capsys.readouterr().out
     assert out.startswith("Exercise 10.2: not yet.") and key_words in out, out
     assert numbers_in(out.removeprefix("Exercise 10.2:")) == [], out  # never a step to copy
@@ -187,20 +187,20 @@ def test_hand_values_are_chapter_5s_root_and_a_plausible_derivative():
     [torch.tensor(RIGHT), RIGHT.tolist(), RIGHT, torch.tensor(RIGHT).float(), torch.tensor(RIGHT).requires_grad_() * 1],
 )
 def test_ex3_accepts_the_right_derivative_in_any_form(answer):
-    assert grading.check_ex10_3(answer, quiet=True) is True
+    assert grading.check_ex10_3(answer, quiet=True)
 
 
 def test_ex3_accepts_a_good_finite_difference():
     h = 1e-6
     finite = (hand_root_and_derivative(1 + h)[0] - hand_root_and_derivative(1 - h)[0]) / (2 * h)
-    assert grading.check_ex10_3(finite, quiet=True) is True
+    assert grading.check_ex10_3(finite, quiet=True)
 
 
 def test_ex3_rejects_a_coarse_finite_difference_and_a_rounded_answer():
     h = 1e-2
     coarse = (hand_root_and_derivative(1 + h)[0] - hand_root_and_derivative(1 - h)[0]) / (2 * h)
-    assert grading.check_ex10_3(coarse, quiet=True) is False
-    assert grading.check_ex10_3(np.round(RIGHT, 3), quiet=True) is False
+    assert not grading.check_ex10_3(coarse, quiet=True)
+    assert not grading.check_ex10_3(np.round(RIGHT, 3), quiet=True)
 
 
 @pytest.mark.parametrize(
@@ -215,7 +215,7 @@ def test_ex3_rejects_a_coarse_finite_difference_and_a_rounded_answer():
     ],
 )
 def test_ex3_rejects_each_slip_with_its_hint(answer, key_words, capsys):
-    assert grading.check_ex10_3(answer) is False
+    assert not grading.check_ex10_3(answer)
     out = capsys.readouterr().out
     assert out.startswith("Exercise 10.3: not yet.") and key_words in out, out
     for number in numbers_in(out):
@@ -226,16 +226,16 @@ def test_ex3_rejects_the_transposed_jacobian(capsys):
     _, J, dF_da = chapter10._root_and_jacobians(1.0)
     transposed = -torch.linalg.solve(J.T, dF_da)
     assert not torch.allclose(transposed, torch.tensor(RIGHT), atol=1e-3)
-    assert grading.check_ex10_3(transposed) is False
+    assert not grading.check_ex10_3(transposed)
     assert "transpose" in capsys.readouterr().out
 
 
 def test_quiet_prints_nothing(capsys):
-    assert grading.check_ex10_1(safe_norm, quiet=True) is True
-    assert grading.check_ex10_1(naive_norm, quiet=True) is False
-    assert grading.check_ex10_2(None, quiet=True) is False
-    assert grading.check_ex10_2(1e-6, quiet=True) is False
-    assert grading.check_ex10_3(-RIGHT, quiet=True) is False
+    assert grading.check_ex10_1(safe_norm, quiet=True)
+    assert not grading.check_ex10_1(naive_norm, quiet=True)
+    assert not grading.check_ex10_2(None, quiet=True)
+    assert not grading.check_ex10_2(1e-6, quiet=True)
+    assert not grading.check_ex10_3(-RIGHT, quiet=True)
     assert capsys.readouterr().out == ""
 
 
@@ -246,14 +246,14 @@ def test_ex1_an_outer_where_that_puts_back_the_wrong_value_is_told_so(capsys):
         positive = squares > 0
         return torch.where(positive, torch.where(positive, squares, 1.0).sqrt(), 1.0)
 
-    assert grading.check_ex10_1(wrong_outer) is False
+    assert not grading.check_ex10_1(wrong_outer)
     out = capsys.readouterr().out
     assert "outer torch.where must give 0" in out, out
 
 
 @pytest.mark.parametrize("answer", [np.round(RIGHT, 3), np.round(RIGHT, 4), RIGHT * 1.003])
 def test_ex3_a_near_miss_is_told_it_is_close_without_the_answer(answer, capsys):
-    assert grading.check_ex10_3(answer) is False
+    assert not grading.check_ex10_3(answer)
     out = capsys.readouterr().out
     assert "close, but not to 6 significant digits" in out, out
     for number in numbers_in(out):
@@ -263,5 +263,5 @@ def test_ex3_a_near_miss_is_told_it_is_close_without_the_answer(answer, capsys):
 def test_ex3_a_coarse_finite_difference_is_a_near_miss(capsys):
     h = 1e-2
     coarse = (hand_root_and_derivative(1 + h)[0] - hand_root_and_derivative(1 - h)[0]) / (2 * h)
-    assert grading.check_ex10_3(coarse) is False
+    assert not grading.check_ex10_3(coarse)
     assert "close, but not to 6 significant digits" in capsys.readouterr().out

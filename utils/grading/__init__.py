@@ -1,11 +1,15 @@
 """Checks a learner runs on their own exercise answers.
 
 Each exercise check is a function ``check_ex<chapter>_<n>(answer, ...)`` in the module of its chapter
-(``utils/grading/chapter06.py`` holds ``check_ex6_1``). It prints one line and returns a bool:
+(``utils/grading/chapter06.py`` holds ``check_ex6_1``). It prints one line and returns a `Verdict`,
+true or false like a bool:
 
-- the placeholder ``None`` (or ``...``): a prompt to replace it, ``False``;
-- a wrong answer: "not yet" with a hint, ``False``;
-- a right answer: a short confirmation, ``True``.
+- the placeholder ``None`` (or ``...``): a prompt to replace it, false;
+- a wrong answer: "not yet" with a hint, false;
+- a right answer: a short confirmation, true.
+
+A `Verdict` left as a cell's last value shows nothing more in Jupyter: the printed line is the
+answer a learner reads (a bare ``False`` under a prompt reads like a second, different verdict).
 
 Checks never print the answer. ``quiet=True`` silences them (the chapters' hidden checks use it).
 ``check_backward`` (``utils/grading/backward.py``) checks a learner's ``torch.autograd.Function``.
@@ -22,20 +26,46 @@ import torch
 _CHECK_NAME = re.compile(r"check_ex(\d+)_\d+")
 
 
-def answered(exercise: str, answer: Any, *, quiet: bool = False) -> bool:
+class Verdict:
+    """A check's result: true or false as a bool is, and silent as a notebook cell's last value."""
+
+    __slots__ = ("ok",)
+
+    def __init__(self, ok: bool) -> None:
+        self.ok = bool(ok)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (bool, Verdict)):
+            return self.ok == bool(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.ok)
+
+    def __repr__(self) -> str:
+        return f"Verdict({self.ok})"
+
+    def _ipython_display_(self) -> None:
+        """Jupyter shows nothing for a verdict: the check has already printed its line."""
+
+
+def answered(exercise: str, answer: Any, *, quiet: bool = False) -> Verdict:
     """False, with a prompt, while `answer` is still the placeholder ``None`` or ``...``."""
     if answer is None or answer is Ellipsis:
         if not quiet:
             print(f"Exercise {exercise}: replace the placeholder with your answer, then run this cell again.")
-        return False
-    return True
+        return Verdict(False)
+    return Verdict(True)
 
 
-def verdict(exercise: str, ok: bool, hint: str, *, quiet: bool = False) -> bool:
-    """Print whether the answer to `exercise` is right (the `hint` when it is not) and return `ok`."""
+def verdict(exercise: str, ok: bool, hint: str, *, quiet: bool = False) -> Verdict:
+    """Print whether the answer to `exercise` is right (the `hint` when it is not) and return it as a Verdict."""
     if not quiet:
         print(f"Exercise {exercise}: " + ("right." if ok else f"not yet. Hint: {hint}"))
-    return bool(ok)
+    return Verdict(ok)
 
 
 def as_vector(answer: Any, size: int) -> torch.Tensor | None:

@@ -6,7 +6,7 @@ import numbers
 
 import torch
 
-from utils.grading import answered, verdict
+from utils.grading import Verdict, answered, verdict
 
 
 def _number(answer) -> float | None:
@@ -18,10 +18,10 @@ def _number(answer) -> float | None:
     return float(answer)
 
 
-def check_ex1_1(h_prime, *, quiet: bool = False) -> bool:
+def check_ex1_1(h_prime, *, quiet: bool = False) -> Verdict:
     """Exercise 1.1: h'(2) for h(x) = x^3 - 2x, computed with autograd."""
     if not answered("1.1", h_prime, quiet=quiet):
-        return False
+        return Verdict(False)
     value = _number(h_prime)
     if value is None:
         return verdict("1.1", False, "give one number: x.grad after h.backward(), or x.grad.item()", quiet=quiet)
@@ -34,10 +34,10 @@ def check_ex1_1(h_prime, *, quiet: bool = False) -> bool:
     return verdict("1.1", ok, hint, quiet=quiet)
 
 
-def check_ex1_2(lr_max, *, quiet: bool = False) -> bool:
+def check_ex1_2(lr_max, *, quiet: bool = False) -> Verdict:
     """Exercise 1.2: the bound on lr below which descent on (x - 3)^2 converges."""
     if not answered("1.2", lr_max, quiet=quiet):
-        return False
+        return Verdict(False)
     value = _number(lr_max)
     if value is None:
         return verdict("1.2", False, "give one number, the largest learning rate", quiet=quiet)

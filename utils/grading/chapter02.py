@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 import torch
 
-from utils.grading import answered, verdict
+from utils.grading import Verdict, answered, verdict
 
 # Reference answers, measured by the chapter's own solutions (float64 on a CPU). The solution's
 # evaluation count is a whole number that could move by one between CPUs; the alternatives a learner
@@ -17,10 +17,10 @@ _EDINBURGH_KM = (-981.9, 741.0)  # (east, north) in the frame of the projected m
 _EDINBURGH_TOLERANCE_KM = 5.0  # the fitted point lies 0.4 km from the projected one
 
 
-def check_ex2_1(evaluations: int | None, *, quiet: bool = False) -> bool:
+def check_ex2_1(evaluations: int | None, *, quiet: bool = False) -> Verdict:
     """Exercise 2.1: evaluations L-BFGS needs from the scaled Mercator start to reach the target."""
     if not answered("2.1", evaluations, quiet=quiet):
-        return False
+        return Verdict(False)
     if isinstance(evaluations, bool) or not isinstance(evaluations, numbers.Integral):
         return verdict("2.1", False, "give a whole number, e.g. evaluations_to_target(trace)", quiet=quiet)
     ok = abs(int(evaluations) - _MERCATOR_EVALUATIONS) <= 1
@@ -31,10 +31,10 @@ def check_ex2_1(evaluations: int | None, *, quiet: bool = False) -> bool:
     return verdict("2.1", ok, hint, quiet=quiet)
 
 
-def check_ex2_2(position_km, *, quiet: bool = False) -> bool:
+def check_ex2_2(position_km, *, quiet: bool = False) -> Verdict:
     """Exercise 2.2: Edinburgh's fitted position, (east, north) in km in the frame of the map Y."""
     if not answered("2.2", position_km, quiet=quiet):
-        return False
+        return Verdict(False)
     if isinstance(position_km, torch.Tensor):
         position_km = position_km.detach().cpu().numpy()
     try:

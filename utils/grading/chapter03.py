@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 import torch
 
-from utils.grading import answered, verdict
+from utils.grading import Verdict, answered, verdict
 
 # Exercise 3.1: on the line t = 1, descent (lr = 0.1, 200 steps) reaches the good fit from
 # w0 <= 4.0054 and misses it from above (float32 and float64 agree to 1e-5). On the grid of 2001
@@ -27,10 +27,10 @@ def _number(answer) -> float | None:
     return float(answer)
 
 
-def check_ex3_1(w_boundary, *, quiet: bool = False) -> bool:
+def check_ex3_1(w_boundary, *, quiet: bool = False) -> Verdict:
     """Exercise 3.1: the first start w0 on the line t = 1 whose descent misses the good fit."""
     if not answered("3.1", w_boundary, quiet=quiet):
-        return False
+        return Verdict(False)
     value = _number(w_boundary)
     if value is None:
         return verdict("3.1", False, "give one number, the start w0 (e.g. w0[first_bad].item())", quiet=quiet)
@@ -64,10 +64,10 @@ def _full_batch_path(steps: int = 50, lr: float = 0.1) -> np.ndarray:
     return np.array(path)
 
 
-def check_ex3_2(path, *, quiet: bool = False) -> bool:
+def check_ex3_2(path, *, quiet: bool = False) -> Verdict:
     """Exercise 3.2: the path of 50 mini-batch SGD steps from (3, 1), the start included."""
     if not answered("3.2", path, quiet=quiet):
-        return False
+        return Verdict(False)
     if isinstance(path, torch.Tensor):
         path = path.detach().cpu().numpy()
     try:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import torch
 
-from utils.grading import answered, as_number, verdict
+from utils.grading import Verdict, answered, as_number, verdict
 
 _UNTRACKED = "autograd cannot follow the result: build it from z with tensor operations"
 
@@ -32,10 +32,10 @@ def _run(function: Callable, z: torch.Tensor, N: int) -> tuple[torch.Tensor | No
     return result, ""
 
 
-def check_ex4_1(sin_series: Callable | None, *, quiet: bool = False) -> bool:
+def check_ex4_1(sin_series: Callable | None, *, quiet: bool = False) -> Verdict:
     """Exercise 4.1: `sin_series(z, N)`, the first N terms of the sine series, and its derivative."""
     if not answered("4.1", sin_series, quiet=quiet):
-        return False
+        return Verdict(False)
     z = torch.linspace(-math.pi, math.pi, 101, dtype=torch.float64, requires_grad=True)
     y, problem = _run(sin_series, z, 6)
     if y is None:
@@ -50,13 +50,13 @@ def check_ex4_1(sin_series: Callable | None, *, quiet: bool = False) -> bool:
     return verdict("4.1", ok, "the values are right but the derivative is not: is every term built from z?", quiet=quiet)
 
 
-def check_ex4_2(second: float | torch.Tensor | None, *, quiet: bool = False) -> bool:
+def check_ex4_2(second: float | torch.Tensor | None, *, quiet: bool = False) -> Verdict:
     """Exercise 4.2: the second derivative of S_10 at z = 1."""
     if not answered("4.2", second, quiet=quiet):
-        return False
+        return Verdict(False)
     value = as_number("4.2", second, quiet=quiet)
     if value is None:
-        return False
+        return Verdict(False)
     reference = sum(1 / math.factorial(k) for k in range(8))  # S_8(1): two terms fewer than S_10
     ok = abs(value - reference) < 1e-12
     hint = "differentiate twice: the first grad needs create_graph=True, the second differentiates that result"
@@ -67,10 +67,10 @@ def check_ex4_2(second: float | torch.Tensor | None, *, quiet: bool = False) -> 
     return verdict("4.2", ok, hint, quiet=quiet)
 
 
-def check_ex4_3(exp_series_recursive: Callable | None, *, quiet: bool = False) -> bool:
+def check_ex4_3(exp_series_recursive: Callable | None, *, quiet: bool = False) -> Verdict:
     """Exercise 4.3: `exp_series_recursive(z, N)`, factorial-free, value and derivative for N = 30."""
     if not answered("4.3", exp_series_recursive, quiet=quiet):
-        return False
+        return Verdict(False)
     z = torch.tensor([-2.0, 0.5, 1.0, 3.0], dtype=torch.float64, requires_grad=True)
     y, problem = _run(exp_series_recursive, z, 30)
     if y is None:

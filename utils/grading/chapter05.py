@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from utils.grading import answered, as_number, verdict
+from utils.grading import Verdict, answered, as_number, verdict
 
 
 def _real_root() -> float:
@@ -15,13 +15,13 @@ def _real_root() -> float:
     return x
 
 
-def check_ex5_1(root: Any, *, quiet: bool = False) -> bool:
+def check_ex5_1(root: Any, *, quiet: bool = False) -> Verdict:
     """Exercise 5.1: the point Newton's method reaches from x = 0.5, to 1e-9."""
     if not answered("5.1", root, quiet=quiet):
-        return False
+        return Verdict(False)
     value = as_number("5.1", root, quiet=quiet)
     if value is None:
-        return False
+        return Verdict(False)
     ok = abs(value - _real_root()) < 1e-9
     hint = "iterate until |f(x)| < 1e-12, in float64, and give the last x"
     if abs(value - 1.0) < 1e-3:
@@ -29,16 +29,16 @@ def check_ex5_1(root: Any, *, quiet: bool = False) -> bool:
     return verdict("5.1", ok, hint, quiet=quiet)
 
 
-def check_ex5_2(lr_max: Any, *, quiet: bool = False) -> bool:
+def check_ex5_2(lr_max: Any, *, quiet: bool = False) -> Verdict:
     """Exercise 5.2: the largest stable learning rate of descent on g = f^2 near the real root.
 
     Right: at most 2 / g''(root) = 1 / f'(root)^2 (a hair above is rounding) and within 2% of it.
     """
     if not answered("5.2", lr_max, quiet=quiet):
-        return False
+        return Verdict(False)
     value = as_number("5.2", lr_max, quiet=quiet)
     if value is None:
-        return False
+        return Verdict(False)
     root = _real_root()
     bound = 2 / (2 * (3 * root**2 - 3) ** 2)
     if value > bound * (1 + 1e-4):

@@ -7,23 +7,23 @@ from typing import Any
 
 import torch
 
-from utils.grading import answered, as_number, verdict
+from utils.grading import Verdict, answered, as_number, verdict
 
 
 def _rosenbrock(x: torch.Tensor, b: float) -> torch.Tensor:
     return (1 - x[0]) ** 2 + b * (x[1] - x[0] ** 2) ** 2
 
 
-def check_ex6_1(lr_max: Any, *, quiet: bool = False) -> bool:
+def check_ex6_1(lr_max: Any, *, quiet: bool = False) -> Verdict:
     """Exercise 6.1: the largest stable learning rate at (-1, 1) for b = 100, 2 / lambda_max of the Hessian.
 
     Right: at most the bound (a hair above is rounding) and within 2% of it.
     """
     if not answered("6.1", lr_max, quiet=quiet):
-        return False
+        return Verdict(False)
     value = as_number("6.1", lr_max, quiet=quiet)
     if value is None:
-        return False
+        return Verdict(False)
     x1, x2, b = -1.0, 1.0, 100.0  # the Hessian of f at the start, by hand
     hessian = torch.tensor(
         [[2 - 4 * b * (x2 - x1**2) + 8 * b * x1**2, -4 * b * x1], [-4 * b * x1, 2 * b]], dtype=torch.float64
@@ -39,13 +39,13 @@ def check_ex6_1(lr_max: Any, *, quiet: bool = False) -> bool:
     return verdict("6.1", ok, "stable, but not the largest: 2 divided by the Hessian's largest eigenvalue", quiet=quiet)
 
 
-def check_ex6_2(update: Callable | None, *, quiet: bool = False) -> bool:
+def check_ex6_2(update: Callable | None, *, quiet: bool = False) -> Verdict:
     """Exercise 6.2: an in-place `update(x, lr)` with which the never-zeroed loop equals SGD(momentum=1) exactly.
 
     Both runs are float32 on the CPU, 1000 iterations from (-1, 1) on b = 5 with lr = 0.01.
     """
     if not answered("6.2", update, quiet=quiet):
-        return False
+        return Verdict(False)
     x_forgot = torch.tensor([-1.0, 1.0], requires_grad=True)
     x_momentum = torch.tensor([-1.0, 1.0], requires_grad=True)
     optimizer = torch.optim.SGD([x_momentum], lr=0.01, momentum=1.0)

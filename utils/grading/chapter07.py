@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from utils.grading import answered, verdict
+from utils.grading import Verdict, answered, verdict
 
 
 def _numbers(values: Any) -> np.ndarray:
@@ -23,13 +23,13 @@ def _design(x: Any, *powers: int) -> np.ndarray:
     return np.column_stack([x**power for power in powers])
 
 
-def check_ex7_1(lr_max: float | None, x: Any, *, quiet: bool = False) -> bool:
+def check_ex7_1(lr_max: float | None, x: Any, *, quiet: bool = False) -> Verdict:
     """Task 7.1: the largest learning rate for which gradient descent on the mean squared error converges.
 
     Right: at most the bound 2 / lambda_max (a hair above is float32 rounding) and within 2% of it.
     """
     if not answered("7.1", lr_max, quiet=quiet):
-        return False
+        return Verdict(False)
     design = _design(x, 0, 1)
     bound = 2.0 / np.linalg.eigvalsh(2.0 / len(design) * design.T @ design).max()
     value = float(_numbers(lr_max)[0])
@@ -39,10 +39,10 @@ def check_ex7_1(lr_max: float | None, x: Any, *, quiet: bool = False) -> bool:
     return verdict("7.1", ok, "that rate is stable but not the largest: use the largest eigenvalue of H", quiet=quiet)
 
 
-def check_ex7_2(beta_quad: Any, x: Any, y: Any, *, quiet: bool = False) -> bool:
+def check_ex7_2(beta_quad: Any, x: Any, y: Any, *, quiet: bool = False) -> Verdict:
     """Task 7.2: (beta0, beta1, beta2) of the least-squares fit y ~ beta0 + beta1 x + beta2 x^2, to 1e-3."""
     if not answered("7.2", beta_quad, quiet=quiet):
-        return False
+        return Verdict(False)
     answer = _numbers(beta_quad)
     if answer.shape != (3,):
         return verdict("7.2", False, "give three numbers: intercept, coefficient of x, coefficient of x^2", quiet=quiet)
@@ -53,10 +53,10 @@ def check_ex7_2(beta_quad: Any, x: Any, y: Any, *, quiet: bool = False) -> bool:
     return verdict("7.2", ok, hint, quiet=quiet)
 
 
-def check_ex7_3(se: Any, x: Any, y: Any, *, quiet: bool = False) -> bool:
+def check_ex7_3(se: Any, x: Any, y: Any, *, quiet: bool = False) -> Verdict:
     """Task 7.3: standard errors (se0, se1) of the straight-line fit, to a relative 1e-3."""
     if not answered("7.3", se, quiet=quiet):
-        return False
+        return Verdict(False)
     answer = _numbers(se)
     if answer.shape != (2,):
         return verdict("7.3", False, "give two numbers: the standard errors of beta0 and of beta1", quiet=quiet)

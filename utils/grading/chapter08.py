@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from torch.func import grad, jacrev
 
-from utils.grading import answered, as_vector, verdict
+from utils.grading import Verdict, answered, as_vector, verdict
 
 # Exercise 8.1: the polar map p(r, theta) = (r cos theta, r sin theta) at (r, theta) = (2, pi/6).
 POLAR_POINT = (2.0, math.pi / 6)
@@ -43,10 +43,10 @@ def _close(answer: torch.Tensor, expected: torch.Tensor) -> bool:
     return bool(torch.allclose(answer, expected, rtol=_RTOL, atol=_ATOL))
 
 
-def check_ex8_1(Ju: Any, vJ: Any, *, quiet: bool = False) -> bool:
+def check_ex8_1(Ju: Any, vJ: Any, *, quiet: bool = False) -> Verdict:
     """Exercise 8.1: `Ju` = J u and `vJ` = v^T J for the polar map at (2, pi/6)."""
     if not (answered("8.1", Ju, quiet=quiet) and answered("8.1", vJ, quiet=quiet)):
-        return False
+        return Verdict(False)
     J = jacrev(_polar)(torch.tensor(POLAR_POINT, dtype=torch.float64))
     u = torch.tensor(POLAR_U, dtype=torch.float64)
     v = torch.tensor(POLAR_V, dtype=torch.float64)
@@ -76,10 +76,10 @@ def check_ex8_1(Ju: Any, vJ: Any, *, quiet: bool = False) -> bool:
     return verdict("8.1", ok_Ju and ok_vJ, hint, quiet=quiet)
 
 
-def check_ex8_2(Hu: Any, *, quiet: bool = False) -> bool:
+def check_ex8_2(Hu: Any, *, quiet: bool = False) -> Verdict:
     """Exercise 8.2: `Hu` = H u, the Rosenbrock Hessian at (-1, 1) times u = (1, 2)."""
     if not answered("8.2", Hu, quiet=quiet):
-        return False
+        return Verdict(False)
     w = torch.tensor(ROSENBROCK_POINT, dtype=torch.float64)
     u = torch.tensor(ROSENBROCK_U, dtype=torch.float64)
     if isinstance(Hu, tuple) and len(Hu) == 2:

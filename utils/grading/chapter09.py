@@ -8,7 +8,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from utils.grading import answered, verdict
+from utils.grading import Verdict, answered, verdict
 from utils.grading.backward import check_backward
 
 
@@ -38,10 +38,10 @@ def _sine_loss(w, t, x, y):
 
 def _check_function(
     exercise: str, fn, make_inputs: Callable[[], tuple], reference: Callable, quiet: bool
-) -> bool:
+) -> Verdict:
     """Shared by the three checks: placeholder, forward unchanged, then check_backward."""
     if not answered(exercise, fn, quiet=quiet):
-        return False
+        return Verdict(False)
     if not (isinstance(fn, type) and issubclass(fn, torch.autograd.Function)):
         return verdict(exercise, False, "pass your class itself, a subclass of torch.autograd.Function.", quiet=quiet)
     inputs = make_inputs()
@@ -65,7 +65,7 @@ def _check_function(
                 f"Exercise {exercise}: backward returns None: replace the placeholder None with your "
                 f"gradients (or add the missing `return`), then run this cell again."
             )
-        return False
+        return Verdict(False)
     try:
         check_backward(fn, *inputs)
     except AssertionError as error:
@@ -73,16 +73,16 @@ def _check_function(
     return verdict(exercise, True, "", quiet=quiet)
 
 
-def check_ex9_1(fn, *, quiet: bool = False) -> bool:
+def check_ex9_1(fn, *, quiet: bool = False) -> Verdict:
     """Exercise 9.1: the backward of softplus, log(1 + exp(x)), elementwise."""
     return _check_function("9.1", fn, _softplus_inputs, F.softplus, quiet)
 
 
-def check_ex9_2(fn, *, quiet: bool = False) -> bool:
+def check_ex9_2(fn, *, quiet: bool = False) -> Verdict:
     """Exercise 9.2: the backward of X @ W + b, with b broadcast over the rows of X @ W."""
     return _check_function("9.2", fn, _affine_inputs, lambda X, W, b: X @ W + b, quiet)
 
 
-def check_ex9_3(fn, *, quiet: bool = False) -> bool:
+def check_ex9_3(fn, *, quiet: bool = False) -> Verdict:
     """Exercise 9.3: the backward of chapter 3's loss 0.5 * mean((y - sin(w x + t))^2) in w and t."""
     return _check_function("9.3", fn, _sine_loss_inputs, _sine_loss, quiet)

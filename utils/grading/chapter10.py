@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from torch.func import jacrev
 
-from utils.grading import answered, as_vector, verdict
+from utils.grading import Verdict, answered, as_vector, verdict
 
 # Exercise 10.2: central differences of g(x) = sin(10 x) in float32, on 101 points of [0, 1].
 FD_POINTS = 101
@@ -33,10 +33,10 @@ def _node_names(tensor: torch.Tensor) -> set[str]:
     return names
 
 
-def check_ex10_1(safe_norm: Any, *, quiet: bool = False) -> bool:
+def check_ex10_1(safe_norm: Any, *, quiet: bool = False) -> Verdict:
     """Exercise 10.1: `safe_norm(v)` is the norm over the last dimension, with gradient 0 (not NaN) at v = 0."""
     if not answered("10.1", safe_norm, quiet=quiet):
-        return False
+        return Verdict(False)
     if not callable(safe_norm):
         return verdict("10.1", False, "`safe_norm` is a function: def safe_norm(v): ...", quiet=quiet)
     v = torch.tensor([[3.0, 4.0, 0.0], [0.0, 0.0, 0.0], [1.0, -2.0, 2.0]], dtype=torch.float64, requires_grad=True)
@@ -90,10 +90,10 @@ def best_central_difference_error() -> tuple[float, float]:
     return errors[best], steps[best]
 
 
-def check_ex10_2(h: Any, *, quiet: bool = False) -> bool:
+def check_ex10_2(h: Any, *, quiet: bool = False) -> Verdict:
     """Exercise 10.2: a step `h` for float32 central differences of sin(10 x) close to the best one."""
     if not answered("10.2", h, quiet=quiet):
-        return False
+        return Verdict(False)
     try:
         h = float(h)
     except (TypeError, ValueError, RuntimeError):
@@ -128,10 +128,10 @@ def _root_and_jacobians(a: float) -> tuple[torch.Tensor, torch.Tensor, torch.Ten
     return x, J, dF_da
 
 
-def check_ex10_3(dx_da: Any, *, quiet: bool = False) -> bool:
+def check_ex10_3(dx_da: Any, *, quiet: bool = False) -> Verdict:
     """Exercise 10.3: `dx_da`, the derivative of chapter 5's root with respect to `a`, at a = 1."""
     if not answered("10.3", dx_da, quiet=quiet):
-        return False
+        return Verdict(False)
     answer = as_vector(dx_da, 2)
     if answer is None:
         return verdict("10.3", False, "`dx_da` is a vector of 2 numbers, one per unknown.", quiet=quiet)
