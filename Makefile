@@ -11,7 +11,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # PyPI's torch would be a CUDA build.
 PIP_EXTRA ?=
 
-.PHONY: setup lock browser book slides test bench dist lab clean
+.PHONY: setup lock browser book slides test test-versions bench dist lab clean
 
 setup: $(STAMP) $(ASSETS)/.staged
 
@@ -62,6 +62,17 @@ book: setup
 # chapter is executed once: the book build takes the chapters' runs from the cache (conftest.py).
 test: setup browser
 	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+# Every downloaded chapter, run from an empty folder in clean student environments, on each end of
+# the supported range as well as the lock's: the newest torch on Python 3.12 (Colab's Python) and the
+# oldest supported torch (utils.torch_support.OLDEST_TORCH) on Python 3.13. Each must run top to
+# bottom with nothing on stderr. Needs python3.12 and python3.13 on PATH (pyenv) and the package
+# index (the CUDA builds of torch are large: about 3 GB each, downloaded once into pip's cache).
+TORCH_NEWEST ?= 2.15.0
+TORCH_OLDEST ?= 2.5.1
+STUDENT_ENVS ?= lock 3.12/$(TORCH_NEWEST) 3.13/$(TORCH_OLDEST)
+test-versions: setup
+	COURSE_STUDENT_ENVS="$(STUDENT_ENVS)" $(VENV)/bin/pytest -p no:xdist tests/test_downloaded_notebooks.py
 
 bench: setup
 	$(PY) -m bench

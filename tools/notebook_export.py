@@ -80,27 +80,27 @@ def download_script(doc: str, text: str) -> str:
 def install_source(package: Package) -> str:
     """The first cell of every downloaded chapter (short: a learner reads it before anything else)."""
     return f"""\
-# Installs the course package (`utils`: helpers and data) unless it is importable.
-# Another copy: set the environment variable COURSE_PACKAGE to the wheel's path or URL
-# before starting Jupyter, or run os.environ["COURSE_PACKAGE"] = "..." before this cell.
-import importlib, os, pathlib, subprocess, sys
+# Installs the course package (`utils`) unless importable; keeps the torch already here
+# (Colab's, a JupyterHub's: 2.5 or newer). Another copy of the package: set the variable
+# COURSE_PACKAGE to its wheel's path or URL (os.environ["COURSE_PACKAGE"] = "...").
+import importlib.metadata, os, pathlib, subprocess, sys
 from importlib.util import find_spec
 WHEEL = {package.wheel!r}
 PUBLISHED = {package.url!r}
 if find_spec("utils") is None or find_spec("utils.grading") is None:
     local = pathlib.Path("../wheel", WHEEL)  # where the classroom archive keeps it
-    default = str(local) if local.is_file() else PUBLISHED
+    default = local if local.is_file() else PUBLISHED
     package = os.environ.get("COURSE_PACKAGE") or default
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", str(package)]
+    here = find_spec("torch") and importlib.metadata.version("torch")
+    keep = [f"torch=={{here}}"] if here else []  # pip must not replace it
+    pip = [sys.executable, "-m", "pip", "install", "-q", str(package), *keep]
     done = package and subprocess.run(pip, capture_output=True, text=True)
     if not done or done.returncode != 0:
         raise RuntimeError(
-            f"Could not install the course package from {{package!r}}. Set the "
-            "environment variable COURSE_PACKAGE (now "
-            f"{{os.environ.get('COURSE_PACKAGE')!r}}) to the path or URL of {{WHEEL}} "
-            "(the book's landing page links it). "
-            + (done.stderr.strip()[-400:] if done else "")
-        )
+            f"Could not install the course package from {{package!r}}: set "
+            f"COURSE_PACKAGE (now {{os.environ.get('COURSE_PACKAGE')!r}}) to the path or "
+            f"URL of {{WHEEL}} (the book's landing page links it). "
+            + (done.stderr.strip()[-400:] if done else ""))
     importlib.invalidate_caches()
 """
 

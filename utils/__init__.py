@@ -1,5 +1,6 @@
 """Helpers shared by the chapters: data loading (`utils.data`), plotting (`utils.plotting`), device
-choice and synchronisation (`utils.device`) and the city-placement objective (`utils.cities`).
+choice and synchronisation (`utils.device`), the city-placement objective (`utils.cities`) and what
+differs between the supported torch releases (`utils.torch_support`).
 
 Importing this package changes nothing: no seeding, no plotting style, no device choice.
 Chapters call what they need explicitly, e.g. ``utils.pick_device()``.
@@ -11,6 +12,7 @@ _EXPORTS = {
     "Cities": "utils.data",
     "city_objective": "utils.cities",
     "load_cities": "utils.data",
+    "load_forward_ad": "utils.torch_support",
     "load_sine_data": "utils.data",
     "pick_device": "utils.device",
     "run_report": "utils.device",
