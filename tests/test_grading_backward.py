@@ -94,15 +94,79 @@ def test_right_loss_with_data_inputs_passes():
     assert check_backward(SquaredError, w, x, y) is None
 
 
-def test_only_inputs_that_require_grad_are_checked():
-    # W's gradient is wrong, but W does not require grad: as in gradcheck, it is not checked.
+def test_an_input_that_does_not_require_grad_may_get_none():
+    # As in gradcheck, W is not differentiated when it does not require grad; None is its gradient.
+    X, W, b = make_inputs((4, 3), (3, 2), (2,))
+    NoneForW = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, None, g.sum(0)))
+    assert check_backward(NoneForW, X, W.detach(), b) is None
+    assert "input 1 ('W')" in message_of(NoneForW, X, W, b)
+
+
+def test_zeros_for_an_input_that_does_not_require_grad_are_rejected():
+    # PyTorch drops them, but zeros claim the output does not depend on W: a wrong gradient.
     X, W, b = make_inputs((4, 3), (3, 2), (2,))
     Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, 0 * ctx.saved_tensors[1], g.sum(0)))
-    check_backward(Wrong, X, W.detach(), b)
+    message = message_of(Wrong, X, W.detach(), b)
+    assert "input 1 ('W')" in message and "does not require grad" in message and "zeros" in message
+    assert "Return None" in message
     assert "input 1 ('W')" in message_of(Wrong, X, W, b)
 
 
 # Each named bug: rejected, with the input and the diagnosis in the message.
+
+
+def test_zero_gradients_for_data_inputs_of_a_loss_are_rejected():
+    class ZerosForData(SquaredError):
+        @staticmethod
+        def backward(ctx, grad_output):
+            residual, x = ctx.saved_tensors
+            zeros = torch.zeros_like(x)
+            return grad_output * -(residual * x).mean(), zeros, zeros
+
+    (w,) = make_inputs(())
+    x, y = torch.randn(10, dtype=torch.float64), torch.randn(10, dtype=torch.float64)
+    message = message_of(ZerosForData, w, x, y)
+    assert message.startswith("input 1 ('x'): this input does not require grad"), message
+    assert "zeros" in message and "Return None" in message
+
+
+class SquaredErrorAllGradients(torch.autograd.Function):
+    """0.5 * mean((y - w * x)^2) with the gradients of the data x and y too (right, if unneeded)."""
+
+    @staticmethod
+    def forward(ctx, w, x, y):
+        residual = y - w * x
+        ctx.save_for_backward(w, x, residual)
+        return 0.5 * (residual**2).mean()
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        w, x, residual = ctx.saved_tensors
+        n = x.numel()
+        return grad_output * -(residual * x).mean(), grad_output * -residual * w / n, grad_output * residual / n
+
+
+def test_right_gradients_for_data_inputs_pass_and_wrong_ones_do_not():
+    class WrongDataGradient(SquaredErrorAllGradients):
+        @staticmethod
+        def backward(ctx, grad_output):
+            gw, gx, gy = SquaredErrorAllGradients.backward(ctx, grad_output)
+            return gw, gx, -gy
+
+    (w,) = make_inputs(())
+    x, y = torch.randn(10, dtype=torch.float64), torch.randn(10, dtype=torch.float64)
+    assert check_backward(SquaredErrorAllGradients, w, x, y) is None
+    message = message_of(WrongDataGradient, w, x, y)
+    assert message.startswith("input 2 ('y'): this input does not require grad"), message
+    assert "not its gradient" in message
+
+
+def test_a_zero_gradient_is_called_zero_not_unmultiplied():
+    # Zeros are the same whatever grad_output is; the diagnosis must still say zero.
+    Wrong = affine(lambda ctx, g: (0 * g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g.sum(0)))
+    message = message_of(Wrong, *make_inputs((4, 3), (3, 2), (2,)))
+    assert "input 0 ('X')" in message and "zero everywhere" in message
+    assert "grad_output" not in message
 
 
 def test_not_multiplied_by_grad_output_elementwise():
@@ -146,9 +210,57 @@ def test_broadcast_dimensions_not_summed():
 
 
 def test_broadcast_dimensions_not_summed_keepdim_bias():
+    # A bias of shape (1, 2) given the whole (4, 2) gradient: not summed at all.
     Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g))
     message = message_of(Wrong, *make_inputs((4, 3), (3, 2), (1, 2)))
     assert "input 2 ('b')" in message and "broadcast dimensions not summed" in message
+
+
+def test_a_bias_summed_with_keepdim_is_told_its_extra_dimension():
+    # Summed, but to (1, 2) for a bias of shape (2,): not a broadcast left unsummed.
+    Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g.sum(0, keepdim=True)))
+    message = message_of(Wrong, *make_inputs((4, 3), (3, 2), (2,)))
+    assert message.startswith("input 2 ('b'): an extra dimension of size 1"), message
+    assert "(1, 2)" in message and "keepdim=True" in message and "not summed" not in message
+
+
+def test_a_keepdim_bias_summed_without_keepdim_is_told_the_missing_dimension():
+    Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g.sum(0)))
+    message = message_of(Wrong, *make_inputs((4, 3), (3, 2), (1, 2)))
+    assert message.startswith("input 2 ('b'): a dimension of size 1 missing"), message
+    assert "keepdim=True" in message
+
+
+def test_a_sum_over_the_wrong_dimension_of_the_right_shape_is_named():
+    # With 2 rows and 2 outputs, g.sum(1) has b's shape (2,): only the values tell.
+    Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g.sum(1)))
+    message = message_of(Wrong, *make_inputs((2, 3), (3, 2), (2,)))
+    assert message.startswith("input 2 ('b'): summed over the wrong dimension"), message
+    assert "summed over dim 1" in message and "sum over dim 0" in message
+
+
+def test_a_sum_over_the_wrong_dimension_of_another_shape_is_named():
+    Wrong = affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g.sum(1)))
+    message = message_of(Wrong, *make_inputs((5, 3), (3, 2), (2,)))
+    assert message.startswith("input 2 ('b'): summed over the wrong dimension"), message
+    assert "shape (5,)" in message and "sum over dim 0" in message
+
+
+def test_a_weighted_sum_over_the_wrong_dimension_is_named():
+    # s scales the columns of x (3, 3): its gradient is (g * x).sum(0); .sum(1) has the same shape.
+    class Scale(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, s):
+            ctx.save_for_backward(x, s)
+            return x * s
+
+        @staticmethod
+        def backward(ctx, g):
+            x, s = ctx.saved_tensors
+            return g * s, (g * x).sum(1)
+
+    message = message_of(Scale, *make_inputs((3, 3), (3,)))
+    assert message.startswith("input 1 ('s'): summed over the wrong dimension"), message
 
 
 def test_wrong_number_of_gradients_too_few():
@@ -463,6 +575,19 @@ def test_loss_backward_does_sum_an_unsummed_bias_gradient():
     assert torch.equal(b.grad, torch.full((2,), 4.0, dtype=torch.float64))
     message = message_of(Unsummed, *make_inputs((4, 3), (3, 2), (2,)))
     assert "broadcast dimensions not summed" in message and "happens to do that sum" in message
+
+
+def test_gradcheck_passes_unsummed_and_keepdim_bias_gradients_that_check_backward_rejects():
+    # The chapter's claim: what loss.backward() repairs, gradcheck (which reads gradients through
+    # the engine) cannot see; check_backward reads what backward itself returned.
+    X, W, b = make_inputs((5, 3), (3, 2), (2,))
+    for bias_grad in (lambda g: g, lambda g: g.sum(0, keepdim=True)):
+        Wrong = affine(lambda ctx, g, f=bias_grad: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, f(g)))
+        assert torch.autograd.gradcheck(Wrong.apply, (X, W, b)) is True
+        b.grad = None
+        Wrong.apply(X, W, b).sum().backward()
+        assert b.grad.shape == (2,) and torch.equal(b.grad, torch.full((2,), 5.0, dtype=torch.float64))
+        assert "input 2 ('b')" in message_of(Wrong, X, W, b)
 
 
 def test_an_error_in_forward_says_it_came_from_forward():

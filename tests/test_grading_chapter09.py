@@ -65,23 +65,120 @@ def not_implemented(ctx, grad_output):
     raise NotImplementedError
 
 
+def affine_with_bias_grad(bias_grad):
+    """The right gradients for X and W, and `bias_grad(grad_output)` for b."""
+    return affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, bias_grad(g)))
+
+
+def sine_loss_scaled(scale_w, scale_t):
+    """The right gradients, times the given factors."""
+    return sine_loss(lambda ctx, g: (scale_w * sine_loss_right(ctx, g)[0], scale_t * sine_loss_right(ctx, g)[1], None, None))
+
+
+def sine_loss_zeros_for_data(ctx, grad_output):
+    x = ctx.saved_tensors[0]
+    return (*sine_loss_right(ctx, grad_output)[:2], torch.zeros_like(x), torch.zeros_like(x))
+
+
+def sine_loss_plus_residual(ctx, grad_output):
+    # The sign of d/du (y - sin u)^2 / 2 lost: + r cos u instead of - r cos u.
+    gw, gt, _, _ = sine_loss_right(ctx, grad_output)
+    return -gw, -gt, None, None
+
+
+def sine_loss_no_cos(ctx, grad_output):
+    # The chain rule stopped at the residual: sin's derivative cos(u) left out.
+    x, u, residual = ctx.saved_tensors
+    bar_u = -residual / x.numel()
+    return grad_output * (bar_u * x).sum(), grad_output * bar_u.sum(), None, None
+
+
+def sine_loss_t_times_x(ctx, grad_output):
+    # t's gradient given w's factor x too (a neighbouring formula).
+    gw, _, _, _ = sine_loss_right(ctx, grad_output)
+    return gw, gw, None, None
+
+
 WRONG = [
     # (check, wrong Function, words the hint must contain)
     (grading.check_ex9_1, softplus(lambda ctx, g: torch.sigmoid(ctx.saved_tensors[0])), "not multiplied by grad_output"),
     (grading.check_ex9_1, softplus(lambda ctx, g: g * torch.exp(ctx.saved_tensors[0])), "differs from the numerical"),
     (grading.check_ex9_1, softplus(lambda ctx, g: -g * torch.sigmoid(ctx.saved_tensors[0])), "wrong sign"),
-    (grading.check_ex9_2, affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g)), "broadcast"),
+    # sigma(-x) = 1 - sigma(x): the sigmoid of the wrong sign of x
+    (grading.check_ex9_1, softplus(lambda ctx, g: g * torch.sigmoid(-ctx.saved_tensors[0])), "input 0 ('x')"),
+    # sigma'(x) = sigma (1 - sigma): the derivative of the derivative
+    (grading.check_ex9_1, softplus(lambda ctx, g: g * torch.sigmoid(ctx.saved_tensors[0]) * torch.sigmoid(-ctx.saved_tensors[0])), "input 0 ('x')"),
+    # 1 / (1 + e^x): the chain rule's factor alone
+    (grading.check_ex9_1, softplus(lambda ctx, g: g / (1 + torch.exp(ctx.saved_tensors[0]))), "input 0 ('x')"),
+    # softplus itself: "the function is its own derivative"
+    (grading.check_ex9_1, softplus(lambda ctx, g: g * torch.log1p(torch.exp(ctx.saved_tensors[0]))), "input 0 ('x')"),
+    (grading.check_ex9_1, softplus(lambda ctx, g: g), "grad_output unchanged"),
+    (grading.check_ex9_2, affine_with_bias_grad(lambda g: g), "broadcast dimensions not summed"),
+    (grading.check_ex9_2, affine_with_bias_grad(lambda g: g.sum(0, keepdim=True)), "keepdim=True"),
+    (grading.check_ex9_2, affine_with_bias_grad(lambda g: g.sum(1)), "summed over the wrong dimension"),
+    (grading.check_ex9_2, affine_with_bias_grad(lambda g: g.mean(0)), "wrong factor"),
+    (grading.check_ex9_2, affine_with_bias_grad(lambda g: g.sum()), "shape ()"),
     (grading.check_ex9_2, affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, g.T @ ctx.saved_tensors[0], g.sum(0))), "transpose"),
+    (grading.check_ex9_2, affine(lambda ctx, g: (g @ ctx.saved_tensors[1], ctx.saved_tensors[0].T @ g, g.sum(0))), "transpose"),
+    (grading.check_ex9_2, affine(lambda ctx, g: (ctx.saved_tensors[0].T @ g, g @ ctx.saved_tensors[1].T, g.sum(0))), "order of forward's arguments"),
     (grading.check_ex9_2, affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g)), "number of gradients"),
+    (grading.check_ex9_2, affine(lambda ctx, g: (torch.ones_like(g) @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g.sum(0))), "not multiplied by grad_output"),
+    (grading.check_ex9_2, affine(lambda ctx, g: [g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g.sum(0)]), "return a tuple"),
     (grading.check_ex9_3, sine_loss(lambda ctx, g: sine_loss_right(ctx, g)[:2]), "number of gradients"),
     (grading.check_ex9_3, sine_loss(lambda ctx, g: sine_loss_right(ctx, torch.ones_like(g))), "not multiplied by grad_output"),
-    (grading.check_ex9_3, sine_loss(lambda ctx, g: tuple(None if r is None else 2 * r for r in sine_loss_right(ctx, g))), "wrong factor"),
+    (grading.check_ex9_3, sine_loss_scaled(2, 2), "wrong factor"),  # the 1/2 forgotten
+    (grading.check_ex9_3, sine_loss_scaled(20, 20), "wrong factor"),  # sum where the mean belongs (n = 20)
+    (grading.check_ex9_3, sine_loss(sine_loss_plus_residual), "wrong sign"),
+    (grading.check_ex9_3, sine_loss(sine_loss_no_cos), "input 0 ('w')"),
+    (grading.check_ex9_3, sine_loss(sine_loss_t_times_x), "input 1 ('t')"),
+    (grading.check_ex9_3, sine_loss(sine_loss_zeros_for_data), "does not require grad"),
+]
+
+
+def sine_loss_all_gradients(ctx, grad_output):
+    # Right for w and t, and right for the data x and y too (unneeded, not wrong).
+    x, u, residual = ctx.saved_tensors
+    n = x.numel()
+    bar_u = -residual * torch.cos(u) / n
+    w = (u[1] - u[0]) / (x[1] - x[0])  # u = w x + t
+    return grad_output * (bar_u * x).sum(), grad_output * bar_u.sum(), grad_output * bar_u * w, grad_output * residual / n
+
+
+def sine_loss_needs_input_grad(ctx, grad_output):
+    x, u, residual = ctx.saved_tensors
+    bar_u = -grad_output * residual * torch.cos(u) / len(x)
+    grad_w = (bar_u * x).sum() if ctx.needs_input_grad[0] else None
+    grad_t = bar_u.sum() if ctx.needs_input_grad[1] else None
+    return grad_w, grad_t, None, None
+
+
+# Right answers in the forms a learner may write them.
+RIGHT_FORMS = [
+    (grading.check_ex9_1, softplus(lambda ctx, g: torch.sigmoid(ctx.saved_tensors[0]) * g)),
+    (grading.check_ex9_1, softplus(lambda ctx, g: g / (1 + torch.exp(-ctx.saved_tensors[0])))),
+    (grading.check_ex9_1, softplus(lambda ctx, g: g * torch.exp(ctx.saved_tensors[0]) / (1 + torch.exp(ctx.saved_tensors[0])))),
+    (grading.check_ex9_1, softplus(lambda ctx, g: g * (1 - torch.sigmoid(-ctx.saved_tensors[0])))),
+    (grading.check_ex9_1, softplus(lambda ctx, g: (g * torch.sigmoid(ctx.saved_tensors[0])).float())),  # float32
+    (grading.check_ex9_1, softplus(lambda ctx, g: (g * torch.sigmoid(ctx.saved_tensors[0]),))),  # a 1-tuple
+    (grading.check_ex9_2, affine(lambda ctx, g: (g @ ctx.saved_tensors[1].t(), ctx.saved_tensors[0].t() @ g, g.sum(dim=0)))),
+    (grading.check_ex9_2, affine(lambda ctx, g: (torch.matmul(g, ctx.saved_tensors[1].T), torch.mm(ctx.saved_tensors[0].T, g), torch.sum(g, 0)))),
+    (grading.check_ex9_2, affine(lambda ctx, g: (torch.einsum("ij,kj->ik", g, ctx.saved_tensors[1]), torch.einsum("ik,ij->kj", ctx.saved_tensors[0], g), torch.einsum("ij->j", g)))),
+    (grading.check_ex9_2, affine(lambda ctx, g: (g @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T @ g, g.sum(0, keepdim=True).squeeze(0)))),
+    (grading.check_ex9_3, sine_loss(sine_loss_needs_input_grad)),
+    (grading.check_ex9_3, sine_loss(sine_loss_all_gradients)),
+    (grading.check_ex9_3, sine_loss(lambda ctx, g: (*sine_loss_right(ctx, g)[:2].__iter__(),) + (None, None))),
 ]
 
 
 @pytest.mark.parametrize("check", RIGHT, ids=lambda c: c.__name__)
 def test_right_backward_is_accepted(check, capsys):
     assert check(RIGHT[check])
+    assert capsys.readouterr().out.strip().endswith("right.")
+
+
+@pytest.mark.parametrize("check, fn", RIGHT_FORMS, ids=[f"{c.__name__}-{k}" for k, (c, _) in enumerate(RIGHT_FORMS)])
+def test_right_backward_in_other_forms_is_accepted(check, fn, capsys):
+    assert check(fn)
     assert capsys.readouterr().out.strip().endswith("right.")
 
 
@@ -98,7 +195,7 @@ def test_stub_raising_not_implemented_prompts(capsys):
     assert "replace the placeholder" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("check, wrong, words", WRONG, ids=[f"{c.__name__}-{w}" for c, _, w in WRONG])
+@pytest.mark.parametrize("check, wrong, words", WRONG, ids=[f"{c.__name__}-{k}-{w}" for k, (c, _, w) in enumerate(WRONG)])
 def test_wrong_backward_is_rejected_with_its_bug(check, wrong, words, capsys):
     assert not check(wrong)
     out = capsys.readouterr().out

@@ -56,13 +56,16 @@ def check_backward(fn: type, *inputs, atol: float = 1e-5, rtol: float = 1e-3) ->
     _check_non_tensor_inputs(grads, args, names)
     grads_w = _call_backward(node, w)
     shapes = {names[k]: tuple(args[k].shape) for k in checked}
+    out_shapes = [tuple(out.shape) for out in outputs]
     for i in checked:
-        _check_shape(names[i], args[i], grads[i], {n: s for n, s in shapes.items() if n != names[i]})
+        others = {n: s for n, s in shapes.items() if n != names[i]}
+        _check_shape(names[i], args[i], grads[i], others, out_shapes)
         got = grads[i].detach().to("cpu", torch.float64)
         expected = _numerical_vjp(fn, args, i, v)
         if not torch.allclose(got, expected, rtol=rtol, atol=atol):
             problem = _diagnose(fn, args, names, i, got, expected, v, w, grads_w[i], atol, rtol, grads)
             raise AssertionError(f"{names[i]}: {problem}")
+    _check_data_inputs(fn, args, names, grads, v, atol, rtol)
 
 
 def _check_arguments(fn, inputs: Sequence) -> None:
@@ -143,6 +146,11 @@ def _call_backward(node, grad_outputs: tuple) -> tuple:
         elif isinstance(error, NotImplementedError):
             hint = " Write backward as a @staticmethod backward(ctx, grad_output)."
         raise AssertionError(f"backward raised {type(error).__name__}: {text}.{hint}") from error
+    if isinstance(grads, list):  # PyTorch takes a list as one gradient
+        raise AssertionError(
+            f"wrong number of gradients: backward returned a list of {len(grads)}, which PyTorch takes "
+            f"as a single gradient; return a tuple (return grad_a, grad_b, ...)."
+        )
     return grads if isinstance(grads, tuple) else (grads,)
 
 
@@ -182,6 +190,43 @@ def _check_count(grads: tuple, args: list, names: list[str]) -> None:
         )
 
 
+def _check_data_inputs(
+    fn: type, args: list, names: list[str], grads: tuple, v: tuple, atol: float, rtol: float
+) -> None:
+    """A tensor returned for a data input (one that does not require grad) must be None or its right gradient.
+
+    PyTorch drops such a gradient, so a wrong one does no harm in loss.backward(); but it is still wrong
+    (zeros claim the output does not depend on the data), and the exercise asks for None.
+    """
+    for i, x in enumerate(args):
+        if not isinstance(x, torch.Tensor) or x.requires_grad or not x.is_floating_point():
+            continue
+        g = grads[i] if i < len(grads) else None
+        if g is None:
+            continue
+        if not isinstance(g, torch.Tensor):
+            raise AssertionError(
+                f"{names[i]}: backward returned a {type(g).__name__} for this input; return a tensor or "
+                f"None (loss.backward() would raise a RuntimeError)."
+            )
+        if x.numel() > MAX_ELEMENTS:
+            continue
+        expected = _numerical_vjp(fn, args, i, v)
+        got = g.detach().to("cpu", torch.float64)
+        if _close(got, expected, atol, rtol):
+            continue
+        data = "this input does not require grad (data: it needs no gradient)"
+        if not got.any() and expected.any():
+            raise AssertionError(
+                f"{names[i]}: {data}, and backward returned zeros for it; but the output does depend on "
+                f"it, so zero is not its gradient. Return None for an input that needs no gradient."
+            )
+        raise AssertionError(
+            f"{names[i]}: {data}, and backward returned a tensor for it that is not its gradient; return "
+            f"None for an input that needs no gradient."
+        )
+
+
 def _numerical_vjp(fn: type, args: list, i: int, v: tuple) -> torch.Tensor:
     """Central-difference gradient of sum(v * fn.apply(*args)) with respect to args[i]."""
     x = args[i].detach().contiguous()  # a transposed view cannot be flattened in place
@@ -206,7 +251,34 @@ def _describe(shape) -> str:
     return str(tuple(shape))
 
 
-def _check_shape(name: str, x: torch.Tensor, g, others: dict[str, tuple] | None = None) -> None:
+def _broadcast_dims(x_shape: tuple, out_shape: tuple) -> tuple[int, ...] | None:
+    """The dimensions of `out_shape` along which an input of `x_shape` is broadcast (None if it is not)."""
+    try:
+        if torch.broadcast_shapes(x_shape, out_shape) != torch.Size(out_shape):
+            return None
+    except RuntimeError:
+        return None
+    lead = len(out_shape) - len(x_shape)
+    return tuple(d for d in range(len(out_shape)) if d < lead or (x_shape[d - lead] == 1 and out_shape[d] != 1))
+
+
+def _dims(dims: tuple[int, ...]) -> str:
+    return ("dim " if len(dims) == 1 else "dims ") + ", ".join(str(d) for d in dims)
+
+
+def _summed_shape(out_shape: tuple, dims: tuple[int, ...]) -> tuple:
+    return tuple(n for d, n in enumerate(out_shape) if d not in dims)
+
+
+def _subsets(n: int):
+    """Every non-empty set of dimensions of an n-dimensional tensor (n small)."""
+    for mask in range(1, 2 ** min(n, 6)):
+        yield tuple(d for d in range(n) if mask >> d & 1)
+
+
+def _check_shape(
+    name: str, x: torch.Tensor, g, others: dict[str, tuple] | None = None, out_shapes: Sequence[tuple] = ()
+) -> None:
     """A gradient must be a tensor of its input's shape; say which classic slip a wrong shape suggests."""
     if g is None:
         raise AssertionError(
@@ -217,31 +289,51 @@ def _check_shape(name: str, x: torch.Tensor, g, others: dict[str, tuple] | None 
         raise AssertionError(f"{name}: backward returned a {type(g).__name__}, not a tensor.")
     if g.shape == x.shape:
         return
-    for other, shape in (others or {}).items():
-        if tuple(g.shape) == shape and shape != tuple(x.shape):
+    shape, wanted = _describe(g.shape), _describe(x.shape)
+    for other, other_shape in (others or {}).items():
+        if tuple(g.shape) == other_shape and other_shape != tuple(x.shape):
             raise AssertionError(
-                f"{name}: the gradient has shape {_describe(g.shape)}, the shape of {other}, not of this "
-                f"input {_describe(x.shape)}; return the gradients in the order of forward's arguments."
+                f"{name}: the gradient has shape {shape}, the shape of {other}, not of this "
+                f"input {wanted}; return the gradients in the order of forward's arguments."
             )
     if x.dim() == 2 and tuple(g.shape) == tuple(x.shape)[::-1]:
         raise AssertionError(
-            f"{name}: missing transpose: the gradient has shape {_describe(g.shape)} but the input has "
-            f"shape {_describe(x.shape)}; a matrix in the product needs .T."
+            f"{name}: missing transpose: the gradient has shape {shape} but the input has "
+            f"shape {wanted}; a matrix in the product needs .T."
         )
-    try:
-        broadcast = torch.broadcast_shapes(x.shape, g.shape) == g.shape
-    except RuntimeError:
-        broadcast = False
-    if broadcast:
+    if g.numel() == x.numel() and [n for n in g.shape if n != 1] == [n for n in x.shape if n != 1]:
+        if g.dim() > x.dim():  # (1, 2) for (2,): what sum(0, keepdim=True) leaves
+            raise AssertionError(
+                f"{name}: an extra dimension of size 1: the gradient has shape {shape} but the input has "
+                f"shape {wanted}, as a sum with keepdim=True leaves it; sum without keepdim (or reshape "
+                f"to the input's shape). loss.backward() would fix the shape for you, but the gradient of "
+                f"an input has that input's shape."
+            )
         raise AssertionError(
-            f"{name}: broadcast dimensions not summed: the input has shape {_describe(x.shape)} but was "
-            f"broadcast to {_describe(g.shape)} in forward; sum the gradient over the broadcast "
+            f"{name}: a dimension of size 1 missing: the gradient has shape {shape} but the input has "
+            f"shape {wanted}; sum with keepdim=True (or reshape to the input's shape)."
+        )
+    if _broadcast_dims(tuple(x.shape), tuple(g.shape)) is not None:
+        raise AssertionError(
+            f"{name}: broadcast dimensions not summed: the input has shape {wanted} but was "
+            f"broadcast to {shape} in forward; sum the gradient over the broadcast "
             f"dimensions back to the input's shape. (loss.backward() happens to do that sum for you, "
             f"but the gradient of an input has that input's shape.)"
         )
+    for out_shape in out_shapes:
+        right = _broadcast_dims(tuple(x.shape), out_shape)
+        if not right:
+            continue
+        for dims in _subsets(len(out_shape)):
+            if dims != right and _summed_shape(out_shape, dims) == tuple(g.shape):
+                raise AssertionError(
+                    f"{name}: summed over the wrong dimension: the gradient has shape {shape}, the output's "
+                    f"{_describe(out_shape)} summed over {_dims(dims)}; but this input {wanted} was "
+                    f"broadcast along {_dims(right)} of the output: sum over {_dims(right)}."
+                )
     summed = " Summed over too many dimensions?" if g.numel() < x.numel() else ""
     raise AssertionError(
-        f"{name}: the gradient has shape {_describe(g.shape)} but the input has shape {_describe(x.shape)}; "
+        f"{name}: the gradient has shape {shape} but the input has shape {wanted}; "
         f"each gradient must have its input's shape.{summed}"
     )
 
@@ -258,8 +350,40 @@ def _simple(factor: float) -> bool:
     return False
 
 
+def _summed_over_wrong_dims(fn, args, i, got, v, atol, rtol) -> str | None:
+    """For an input broadcast in forward: whether `got` is the full gradient summed over other dimensions.
+
+    With as many rows as columns, a sum over the wrong dimension has the right shape; only the values
+    tell. The full (unsummed) gradient is the numerical one for the input expanded to the output's shape.
+    """
+    if len(v) != 1:
+        return None
+    x, out_shape = args[i], tuple(v[0].shape)
+    right = _broadcast_dims(tuple(x.shape), out_shape)
+    if not right or v[0].numel() > MAX_ELEMENTS:
+        return None
+    expanded = x.detach().expand(out_shape).clone().requires_grad_()
+    try:
+        full = _numerical_vjp(fn, [*args[:i], expanded, *args[i + 1:]], i, v)
+    except Exception:  # forward does not take the expanded input: no diagnosis
+        return None
+    for dims in _subsets(len(out_shape)):
+        summed = full.sum(dim=dims)
+        if dims == right or summed.numel() != got.numel():
+            continue
+        if _close(got, summed.reshape(got.shape), atol, rtol):
+            return (
+                f"summed over the wrong dimension: the gradient is the output-shaped "
+                f"{_describe(out_shape)} gradient summed over {_dims(dims)}, but this input {_describe(x.shape)} was broadcast along "
+                f"{_dims(right)} of the output: sum over {_dims(right)}."
+            )
+    return None
+
+
 def _diagnose(fn, args, names, i, got, expected, v, w, got_w, atol, rtol, grads=()) -> str:
     """The likeliest reason why gradient `got` of input `i` differs from the numerical `expected`."""
+    if not got.any():  # before the grad_output test: zeros are the same whatever grad_output is
+        return "the gradient is zero everywhere, but the numerical gradient is not."
     if isinstance(got_w, torch.Tensor):
         same = _close(got_w.detach().to("cpu", torch.float64), got, atol=1e-12, rtol=1e-9)
         if same and not _close(_numerical_vjp(fn, args, i, w), expected, atol, rtol):
@@ -268,6 +392,9 @@ def _diagnose(fn, args, names, i, got, expected, v, w, got_w, atol, rtol, grads=
                 "grad_output it receives; multiply the local derivative by grad_output."
             )
     x = args[i]
+    wrong_sum = _summed_over_wrong_dims(fn, args, i, got, v, atol, rtol)
+    if wrong_sum:
+        return wrong_sum
     if x.dim() == 2 and _close(got.mT, expected, atol, rtol):
         return "missing transpose: the gradient is the transpose of the right one; a matrix in the product needs .T."
     for k, other in enumerate(args):
@@ -289,8 +416,6 @@ def _diagnose(fn, args, names, i, got, expected, v, w, got_w, atol, rtol, grads=
                     f"the gradient equals the one {names[k]} should get; the chain rule for this input "
                     f"has its own local derivative: is a factor missing?"
                 )
-    if not got.any():
-        return "the gradient is zero everywhere, but the numerical gradient is not."
     size = expected.norm().item()
     if size > 0:
         factor = (got * expected).sum().item() / size**2
