@@ -29,12 +29,17 @@ README = """Automatic Differentiation with PyTorch - classroom archive
 Read:     open book/index.html in a web browser (no network needed).
 Present:  open book/slides/<chapter>.slides.html, or use the "Slides" button on a chapter page.
           Arrow keys move between slides, Esc shows the overview, F is full screen.
-Run:      the chapters are in notebooks/ as .ipynb with their outputs. To run them:
+Run:      the chapters are in notebooks/ as .ipynb with their outputs. They need Python 3.11 to
+          3.13 and torch 2.5 or newer. On a computer without an NVIDIA GPU, install torch's CPU
+          build first (1.2 GB instead of about 5.7 GB with the CUDA libraries):
               python3 -m venv .venv
+              .venv/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
               .venv/bin/pip install wheel/{wheel} jupyterlab
               .venv/bin/jupyter lab notebooks/
+          (macOS: a plain `pip install torch` is already the CPU and Apple-GPU build.)
           The wheel is the course package (helpers and data); pip adds numpy, matplotlib, scipy,
-          tqdm and torch if they are missing (that part needs the package index or a local mirror).
+          tqdm and torch if they are missing (that part needs the package index or a local mirror)
+          and never replaces a torch that is already installed.
           A notebook's first cell installs the wheel from ../wheel/ by itself when it is missing.
 """
 
