@@ -246,6 +246,40 @@ def test_a_sum_over_the_wrong_dimension_of_another_shape_is_named():
     assert "shape (5,)" in message and "sum over dim 0" in message
 
 
+class Scale(torch.autograd.Function):
+    """x * s: column j of x (3, 3) times s[j]; s is broadcast over the rows."""
+
+    @staticmethod
+    def forward(ctx, x, s):
+        ctx.save_for_backward(x, s)
+        return x * s
+
+
+def scale(s_grad):
+    def backward(ctx, g):
+        x, s = ctx.saved_tensors
+        return g * s, s_grad(g, x)
+
+    return type("Scale", (Scale,), {"backward": staticmethod(backward)})
+
+
+def test_an_unsummed_gradient_of_another_input_s_shape_is_called_unsummed_not_misordered():
+    # (3, 3) is x's shape too, but x's own gradient has x's shape: no swap, a broadcast not summed.
+    message = message_of(scale(lambda g, x: g * x), *make_inputs((3, 3), (3,)))
+    assert message.startswith("input 1 ('s'): broadcast dimensions not summed"), message
+
+
+def test_gradcheck_misses_what_check_backward_names_for_a_broadcast_input():
+    x, s = make_inputs((3, 3), (3,))
+    assert check_backward(scale(lambda g, x: (g * x).sum(0)), x, s) is None
+    for s_grad, words in [
+        (lambda g, x: g * x, "broadcast dimensions not summed"),
+        (lambda g, x: (g * x).sum(0, keepdim=True), "an extra dimension of size 1"),
+    ]:
+        assert torch.autograd.gradcheck(scale(s_grad).apply, (x, s)) is True
+        assert message_of(scale(s_grad), x, s).startswith(f"input 1 ('s'): {words}")
+
+
 def test_a_weighted_sum_over_the_wrong_dimension_is_named():
     # s scales the columns of x (3, 3): its gradient is (g * x).sum(0); .sum(1) has the same shape.
     class Scale(torch.autograd.Function):

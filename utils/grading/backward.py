@@ -55,10 +55,11 @@ def check_backward(fn: type, *inputs, atol: float = 1e-5, rtol: float = 1e-3) ->
     _check_count(grads, args, names)
     _check_non_tensor_inputs(grads, args, names)
     grads_w = _call_backward(node, w)
-    shapes = {names[k]: tuple(args[k].shape) for k in checked}
+    returned = {k: tuple(grads[k].shape) if isinstance(grads[k], torch.Tensor) else None for k in checked}
     out_shapes = [tuple(out.shape) for out in outputs]
     for i in checked:
-        others = {n: s for n, s in shapes.items() if n != names[i]}
+        # each other input: (its shape, the shape of the gradient backward returned for it)
+        others = {names[k]: (tuple(args[k].shape), returned[k]) for k in checked if k != i}
         _check_shape(names[i], args[i], grads[i], others, out_shapes)
         got = grads[i].detach().to("cpu", torch.float64)
         expected = _numerical_vjp(fn, args, i, v)
@@ -277,7 +278,11 @@ def _subsets(n: int):
 
 
 def _check_shape(
-    name: str, x: torch.Tensor, g, others: dict[str, tuple] | None = None, out_shapes: Sequence[tuple] = ()
+    name: str,
+    x: torch.Tensor,
+    g,
+    others: dict[str, tuple[tuple, tuple | None]] | None = None,
+    out_shapes: Sequence[tuple] = (),
 ) -> None:
     """A gradient must be a tensor of its input's shape; say which classic slip a wrong shape suggests."""
     if g is None:
@@ -290,8 +295,10 @@ def _check_shape(
     if g.shape == x.shape:
         return
     shape, wanted = _describe(g.shape), _describe(x.shape)
-    for other, other_shape in (others or {}).items():
-        if tuple(g.shape) == other_shape and other_shape != tuple(x.shape):
+    broadcast = _broadcast_dims(tuple(x.shape), tuple(g.shape)) is not None
+    for other, (other_shape, other_returned) in (others or {}).items():
+        swapped = other_returned == tuple(x.shape)
+        if tuple(g.shape) == other_shape and other_shape != tuple(x.shape) and (swapped or not broadcast):
             raise AssertionError(
                 f"{name}: the gradient has shape {shape}, the shape of {other}, not of this "
                 f"input {wanted}; return the gradients in the order of forward's arguments."
@@ -313,7 +320,7 @@ def _check_shape(
             f"{name}: a dimension of size 1 missing: the gradient has shape {shape} but the input has "
             f"shape {wanted}; sum with keepdim=True (or reshape to the input's shape)."
         )
-    if _broadcast_dims(tuple(x.shape), tuple(g.shape)) is not None:
+    if broadcast:
         raise AssertionError(
             f"{name}: broadcast dimensions not summed: the input has shape {wanted} but was "
             f"broadcast to {shape} in forward; sum the gradient over the broadcast "
