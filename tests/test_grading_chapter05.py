@@ -12,10 +12,13 @@ ROOT = -2.1038034027355366  # real root of x^3 - 3x + 3
 LR_BOUND = 1 / (3 * ROOT**2 - 3) ** 2  # 2 / g''(root) with g'' = 2 f'(root)^2, 0.0094664...
 
 
-def test_root_accepted_as_float_or_tensor(capsys):
+def test_root_accepted_in_every_float64_form(capsys):
     assert grading.check_ex5_1(ROOT)
     assert grading.check_ex5_1(torch.tensor(ROOT, dtype=torch.float64))
-    assert capsys.readouterr().out.count("right.") == 2
+    assert grading.check_ex5_1(np.float64(ROOT))
+    assert grading.check_ex5_1([ROOT])
+    assert grading.check_ex5_1(ROOT + 5e-10)  # within the 1e-9 the exercise states
+    assert capsys.readouterr().out.count("right.") == 5
 
 
 def test_false_minimum_and_rounded_root_rejected(capsys):
@@ -24,6 +27,9 @@ def test_false_minimum_and_rounded_root_rejected(capsys):
     assert not grading.check_ex5_1(-2.1038)
     assert not grading.check_ex5_1(torch.tensor(ROOT, dtype=torch.float32))  # 1e-7 off
     assert not grading.check_ex5_1([ROOT, ROOT])
+    assert not grading.check_ex5_1(1.2222)  # the first iterate, as the solution prints it
+    assert not grading.check_ex5_1(13)  # the number of steps, not the end point
+    assert not grading.check_ex5_1(-ROOT)  # sign lost
     assert "2.1038" not in capsys.readouterr().out
 
 
