@@ -36,7 +36,7 @@ def check_ex3_1(w_boundary, *, quiet: bool = False) -> Verdict:
         return Verdict(False)
     value = _number(w_boundary)
     if value is None:
-        return verdict("3.1", False, "give one number, the start w0 (e.g. w0[first_bad].item())", quiet=quiet)
+        return verdict("3.1", False, "give one number: the first start w0 whose descent misses the good fit", quiet=quiet)
     if abs(value - _BOUNDARY) <= _BOUNDARY_TOLERANCE:
         return verdict("3.1", True, "", quiet=quiet)
     if abs(value - _CREST) < 0.0005:
