@@ -72,8 +72,29 @@ def subtract_product(x, lr):
     x -= lr * x.grad
 
 
-def test_update_like_sgd_is_exact():
+def sub_with_alpha(x, lr):
+    x.sub_(x.grad, alpha=lr)
+
+
+def add_into_x(x, lr):
+    torch.add(x, x.grad, alpha=-lr, out=x)
+
+
+def test_update_like_sgd_is_exact_in_every_form():
     assert grading.check_ex6_2(add_with_alpha, quiet=True)
+    assert grading.check_ex6_2(sub_with_alpha, quiet=True)  # the same kernel, alpha negated
+    assert grading.check_ex6_2(add_into_x, quiet=True)
+
+
+def test_updates_that_round_the_product_first_part_from_sgd():
+    def add_product(x, lr):
+        x.add_(-lr * x.grad)
+
+    def sub_product(x, lr):
+        x.sub_(lr * x.grad)
+
+    assert not grading.check_ex6_2(add_product, quiet=True)
+    assert not grading.check_ex6_2(sub_product, quiet=True)
 
 
 def test_two_step_update_parts_from_sgd(capsys):
