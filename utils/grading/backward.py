@@ -2,7 +2,9 @@
 
 The check calls the learner's ``backward`` itself, with a random ``grad_output``, and compares each
 returned gradient with a central-difference estimate of the same vector-Jacobian product, in float64
-on the CPU. When they disagree it names the input and the likely bug.
+on the CPU. When they disagree it names the input and the likely bug (not multiplied by grad_output,
+a missing transpose, a broadcast not summed or summed over the wrong dimension, a keepdim dimension,
+a wrong sign or factor, swapped or missing gradients, zeros for data).
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ def check_backward(fn: type, *inputs, atol: float = 1e-5, rtol: float = 1e-3) ->
     """Raise AssertionError naming the input and likely bug if `fn.backward` is wrong; return None if right.
 
     `fn` is a subclass of ``torch.autograd.Function``; `inputs` are what ``fn.apply`` takes. Tensors
-    with ``requires_grad=True`` are checked (as in ``torch.autograd.gradcheck``), in float64.
+    with ``requires_grad=True`` are checked (as in ``torch.autograd.gradcheck``), in float64. A tensor
+    that does not require grad (data) may get None or its right gradient, never zeros or a wrong one.
+    Unlike gradcheck, which reads gradients after PyTorch's engine has summed or reshaped them, this
+    judges what ``backward`` itself returned: a broadcast input's gradient left unsummed is an error.
     """
     _check_arguments(fn, inputs)
     names = _input_names(fn, len(inputs))
