@@ -169,7 +169,10 @@ def draw_autograd_graph(
     name from `names`. Returns the text box drawn for each node.
     """
     nodes, edges = autograd_graph(output, names)
-    root = id(output.grad_fn)
+    # The output's node is the one that feeds no other. (Not id(output.grad_fn): before torch 2.6 or
+    # so each access of grad_fn made a new Python wrapper, with a new id.)
+    feeding = {child for child, _ in edges}
+    (root,) = [node for node in nodes if node not in feeding]
     # Column of a node = its longest distance from the output, so arrows always point right.
     depth = {root: 0}
     parents_of: dict[int, list[int]] = {}
