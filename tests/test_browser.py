@@ -47,7 +47,6 @@ CHROMIUM_ARGS = [
 PAGES = chapters.toc_files()
 CHAPTERS = chapters.chapters()
 SCREENSHOTS = chapters.BUILD / "screenshots"
-DECK_SCREENSHOTS = 3  # the first slides of each deck
 TIMEOUT_MS = 30_000
 
 
@@ -283,9 +282,11 @@ SLIDE_LIST = """async () => {
   const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
   return Reveal.getSlides().map(slide => { const i = Reveal.getIndices(slide); return [i.h, i.v || 0]; });
 }"""
-# Show slide (h, v) and give MathJax up to 10 s to re-render it (the deck re-renders the math of
-# each slide it shows), then report what does not fit: images larger than the slide area, math
-# still rendered with no width.
+# Show slide (h, v), give MathJax up to 10 s to re-render it (the deck re-renders the math of each
+# slide it shows) and the deck's own fitting code (queued after MathJax) time to run; then show every
+# fragment and report what does not fit: any text, code, formula or figure outside the 1280x720 slide
+# area (cut at an edge), any box that scrolls or clips its content (cut inside the slide), images
+# larger than the slide, math still rendered with no width, and the scale the deck fitted it at.
 SHOW_SLIDE = """async ([h, v]) => {
   const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
   const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
@@ -306,25 +307,52 @@ SHOW_SLIDE = """async ([h, v]) => {
   };
   const busy = () => MathJax.Hub.queue.running > 0 || MathJax.Hub.queue.pending > 0;
   for (let waited = 0; waited < 10000; waited += 100) {
-    await new Promise(resolve => MathJax.Hub.Queue(resolve));
+    // (a MathJax queue stopped by an error never calls back: the wait ends and the slide is reported)
+    await Promise.race([new Promise(resolve => MathJax.Hub.Queue(resolve)), sleep(2000)]);
     await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-    if (!busy() && invisible() === 0) { break; }
+    if (!busy() && invisible() === 0 && slide.getAttribute('data-fitted') === 'true') { break; }
     await sleep(100);
   }
+  while (Reveal.nextFragment()) { await sleep(0); }  // every fragment shown (slide and fit unchanged)
+  await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   const area = document.querySelector('.reveal .slides').getBoundingClientRect();
+  const name = el => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
+    ? '.' + el.className.trim().split(/\\s+/).slice(0, 2).join('.') : '') + ' "' +
+    (el.innerText || el.alt || '').trim().slice(0, 40).replace(/\\s+/g, ' ') + '"';
+  const content = 'h1, h2, h3, h4, h5, h6, p, li, pre, img, table, blockquote, .MathJax_CHTML, ' +
+    '.jp-InputArea-editor, .jp-OutputArea-output, .anim-controls, button, input';
+  const cut = [...slide.querySelectorAll(content)].filter(el => {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) { return false; }
+    return box.left < area.left - 1 || box.top < area.top - 1 ||
+      box.right > area.right + 1 || box.bottom > area.bottom + 1;
+  }).map(el => 'outside the slide: ' + name(el));
+  const clipped = [slide, ...slide.querySelectorAll('*')].filter(el => {
+    const style = getComputedStyle(el);
+    if (el.offsetParent === null && el !== slide) { return false; }
+    const clipsX = style.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1;
+    const clipsY = style.overflowY !== 'visible' && el.scrollHeight > el.clientHeight + 1;
+    return clipsX || clipsY;
+  }).map(el => 'scrolls or clips: ' + name(el));
   const images = [...slide.querySelectorAll('img')].filter(img => {
     const box = img.getBoundingClientRect();
     return box.width > 0 && (box.width > area.width + 2 || box.height > area.height + 2);
   });
-  const tall = slide.scrollHeight > Reveal.getConfig().height + 2;  // shown with a scroll bar
-  return {tooBig: images.length, invisibleMath: invisible(), tall: tall};
+  const codeLines = [...slide.querySelectorAll('.jp-InputArea-editor')]
+    .map(el => el.innerText.replace(/\\n$/, '').split('\\n').length);
+  return {tooBig: images.length, invisibleMath: invisible(), cut: [...cut, ...clipped],
+          scale: parseFloat(slide.getAttribute('data-fit-scale') || '1'), fitted: slide.getAttribute('data-fitted'),
+          codeLines: Math.max(0, ...codeLines)};
 }"""
+# What a room can still read: a slide scaled below this to fit is listed (and fails) as too long.
+MIN_READABLE_SCALE = 0.75
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_deck_presents_offline_with_math_and_arrow_keys(built_book, site, visit, chapter):
     deck = built_book.decks[chapter]
     view = visit(width=1280, height=720)
+    view.page.emulate_media(reduced_motion="reduce")  # fragments appear at once, not mid-fade in a screenshot
     view.page.goto(f"{site}/{deck['deck']}", wait_until="networkidle")
     state = view.page.evaluate(DECK_STATE)
     stem = chapter.rsplit("/", 1)[-1]
@@ -340,22 +368,27 @@ def test_deck_presents_offline_with_math_and_arrow_keys(built_book, site, visit,
     if "$" in source:
         assert state["math"] > 0, "no typeset math in the deck"
     assert state["mathErrors"] == 0 and state["rawDollars"] == 0, state
-    # Walk every slide: screenshots of the first ones; every figure and formula must show.
-    bad, tall = [], []
+    # Walk every slide with every fragment shown: a screenshot of each; nothing may be cut at an edge.
+    bad, cut, scaled = [], [], []
     for number, (h, v) in enumerate(view.page.evaluate(SLIDE_LIST)):
         shown = view.page.evaluate(SHOW_SLIDE, [h, v])
-        if number < DECK_SCREENSHOTS:
-            view.page.screenshot(path=screenshot_path("slides", f"{stem}-{number + 1:02d}.png"))
-        if shown["tooBig"] or shown["invisibleMath"]:
-            bad.append(f"slide {h}.{v}: {shown}")
-        if shown["tall"]:
-            tall.append(f"{number + 1}")
-    # A slide taller than the screen scrolls in front of a room: listed for the chapter's authors, and a failure.
-    screenshot_path("slides", f"{stem}-taller-than-screen.txt").write_text(
-        f"{deck['deck']}: slides taller than 16:9 (they scroll): {', '.join(tall) or 'none'}\n", encoding="utf-8"
+        view.page.screenshot(path=screenshot_path("slides", stem, f"{number + 1:03d}.png"))
+        if shown["tooBig"] or shown["invisibleMath"] or shown["fitted"] != "true":
+            bad.append(f"slide {number + 1} ({h}.{v}): {shown}")
+        if shown["cut"]:
+            cut.append(f"slide {number + 1} ({h}.{v}): {'; '.join(shown['cut'][:4])}")
+        if shown["scale"] < 1:
+            scaled.append(f"slide {number + 1} ({h}.{v}): scaled to {shown['scale']:.2f}, {shown['codeLines']} code lines")
+    # For the chapter's authors and a reviewer: which slides the deck had to scale down, and by how much.
+    screenshot_path("slides", f"{stem}-fit.txt").write_text(
+        f"{deck['deck']}: slides scaled down to fit 1280x720: {len(scaled)}\n" + "".join(f"{line}\n" for line in scaled)
+        + "".join(f"CUT {line}\n" for line in cut),
+        encoding="utf-8",
     )
-    assert bad == [], f"figures larger than the slide or math not rendered: {bad}"
-    assert tall == [], f"{deck['deck']}: slides taller than 16:9 at 1280x720 (split them): {', '.join(tall)}"
+    assert bad == [], f"figures larger than the slide, math not rendered or slide not fitted: {bad}"
+    assert cut == [], f"{deck['deck']}: content cut at 1280x720 with every fragment shown: {cut}"
+    unreadable = [line for line in scaled if float(line.split("scaled to ")[1].split(",")[0]) < MIN_READABLE_SCALE]
+    assert unreadable == [], f"{deck['deck']}: slides scaled below {MIN_READABLE_SCALE} to fit (split them): {unreadable}"
     assert view.problems == []
 
 
