@@ -338,11 +338,18 @@ SHOW_SLIDE = """async ([h, v]) => {
     const box = img.getBoundingClientRect();
     return box.width > 0 && (box.width > area.width + 2 || box.height > area.height + 2);
   });
+  // An animation is drawn at the size shown (its frames never scaled up: blurry) with its controls under it.
+  const animations = [...slide.querySelectorAll('.animation')].map(player => {
+    const img = player.querySelector('img'), controls = player.querySelector('.anim-controls');
+    const box = img.getBoundingClientRect();
+    return {natural: [img.naturalWidth, img.naturalHeight], shown: [Math.round(box.width * devicePixelRatio),
+            Math.round(box.height * devicePixelRatio)], controlsUnder: controls.getBoundingClientRect().top >= box.bottom - 1};
+  });
   const codeLines = [...slide.querySelectorAll('.jp-InputArea-editor')]
     .map(el => el.innerText.replace(/\\n$/, '').split('\\n').length);
   return {tooBig: images.length, invisibleMath: invisible(), cut: [...cut, ...clipped],
           scale: parseFloat(slide.getAttribute('data-fit-scale') || '1'), fitted: slide.getAttribute('data-fitted'),
-          codeLines: Math.max(0, ...codeLines)};
+          codeLines: Math.max(0, ...codeLines), animations: animations};
 }"""
 # What a room can still read: a slide scaled below this to fit is listed (and fails) as too long.
 MIN_READABLE_SCALE = 0.75
@@ -369,7 +376,7 @@ def test_deck_presents_offline_with_math_and_arrow_keys(built_book, site, visit,
         assert state["math"] > 0, "no typeset math in the deck"
     assert state["mathErrors"] == 0 and state["rawDollars"] == 0, state
     # Walk every slide with every fragment shown: a screenshot of each; nothing may be cut at an edge.
-    bad, cut, scaled = [], [], []
+    bad, cut, scaled, animations = [], [], [], []
     for number, (h, v) in enumerate(view.page.evaluate(SLIDE_LIST)):
         shown = view.page.evaluate(SHOW_SLIDE, [h, v])
         view.page.screenshot(path=screenshot_path("slides", stem, f"{number + 1:03d}.png"))
@@ -377,15 +384,20 @@ def test_deck_presents_offline_with_math_and_arrow_keys(built_book, site, visit,
             bad.append(f"slide {number + 1} ({h}.{v}): {shown}")
         if shown["cut"]:
             cut.append(f"slide {number + 1} ({h}.{v}): {'; '.join(shown['cut'][:4])}")
+        for player in shown["animations"]:
+            if player["shown"][0] > player["natural"][0] + 1 or not player["controlsUnder"]:
+                bad.append(f"slide {number + 1} ({h}.{v}): animation frames {player['natural']} shown at {player['shown']}"
+                           f"{'' if player['controlsUnder'] else ', controls not under it'}")
+            animations.append(f"slide {number + 1} ({h}.{v}): animation frames {player['natural']} shown at {player['shown']}")
         if shown["scale"] < 1:
             scaled.append(f"slide {number + 1} ({h}.{v}): scaled to {shown['scale']:.2f}, {shown['codeLines']} code lines")
     # For the chapter's authors and a reviewer: which slides the deck had to scale down, and by how much.
     screenshot_path("slides", f"{stem}-fit.txt").write_text(
         f"{deck['deck']}: slides scaled down to fit 1280x720: {len(scaled)}\n" + "".join(f"{line}\n" for line in scaled)
-        + "".join(f"CUT {line}\n" for line in cut),
+        + "".join(f"CUT {line}\n" for line in cut) + "".join(f"{line}\n" for line in animations),
         encoding="utf-8",
     )
-    assert bad == [], f"figures larger than the slide, math not rendered or slide not fitted: {bad}"
+    assert bad == [], f"figures larger than the slide or blurred, math not rendered or slide not fitted: {bad}"
     assert cut == [], f"{deck['deck']}: content cut at 1280x720 with every fragment shown: {cut}"
     unreadable = [line for line in scaled if float(line.split("scaled to ")[1].split(",")[0]) < MIN_READABLE_SCALE]
     assert unreadable == [], f"{deck['deck']}: slides scaled below {MIN_READABLE_SCALE} to fit (split them): {unreadable}"
@@ -416,4 +428,98 @@ def test_the_classroom_archive_opens_and_presents_with_no_network(built_book, vi
     state = view.page.evaluate(DECK_STATE)
     assert state["total"] == deck["slides"], state
     view.page.screenshot(path=screenshot_path("archive", "deck-from-file.png"))
+    assert view.problems == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter pages on a laptop and on a phone, light and dark: screenshots in _build/screenshots/pages-*.
+
+MODES = ["light", "dark"]
+# Code blocks (sources, not outputs) that scroll sideways, and the widest, at the page's width.
+CODE_SCROLLING = """() => [...document.querySelectorAll('.bd-article div.highlight pre')]
+  .filter(pre => pre.getClientRects().length > 0 && pre.scrollWidth > pre.clientWidth + 1)
+  .map(pre => `${pre.scrollWidth - pre.clientWidth}px too wide: ${pre.textContent.trim().split('\\n')[0].slice(0, 50)}`)"""
+# On a phone: each figure shown smaller than it was drawn must open full size with one tap; each
+# animation's controls must fit its box.
+PHONE_FIGURES = """() => {
+  const shrunk = [...document.querySelectorAll('.bd-article .cell_output img, .bd-article figure img')]
+    .filter(img => img.getClientRects().length > 0 && !img.closest('.animation'))
+    .filter(img => img.getBoundingClientRect().width < 0.8 * img.naturalWidth);
+  return {
+    shrunk: shrunk.length,
+    noFullSize: shrunk.filter(img => !img.closest('button.course-figure-zoom'))
+      .map(img => (img.alt || img.src).slice(0, 60)),
+    controls: [...document.querySelectorAll('.bd-article .animation')].map(player => {
+      const box = player.getBoundingClientRect();
+      return [...player.querySelectorAll('.anim-controls, .anim-controls *')]
+        .filter(el => el.getBoundingClientRect().right > box.right + 1 || el.getBoundingClientRect().left < box.left - 1)
+        .map(el => `${el.className || el.tagName}: ${Math.round(el.getBoundingClientRect().right - box.right)}px out`);
+    }).flat(),
+  };
+}"""
+# The full-size view the first shrunk figure opens: its image at the size it was drawn.
+OPEN_FULL_SIZE = """async () => {
+  const img = [...document.querySelectorAll('button.course-figure-zoom img')].find(img => img.getClientRects().length > 0);
+  if (!img) { return null; }
+  img.closest('button').click();
+  await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const dialog = document.querySelector('dialog.course-figure-full[open]');
+  const shown = dialog && dialog.querySelector('img');
+  if (shown && !shown.complete) { await new Promise(resolve => shown.addEventListener('load', resolve, {once: true})); }
+  return {open: !!dialog, natural: img.naturalWidth, shown: shown ? Math.round(shown.getBoundingClientRect().width) : 0};
+}"""
+VISIBLE_TOOLTIPS = """() => [...document.querySelectorAll('.tooltip')]
+  .filter(tip => tip.getClientRects().length > 0 && getComputedStyle(tip).opacity !== '0').map(tip => tip.innerText)"""
+
+
+def open_page(visit, site: str, chapter: str, mode: str, width: int, height: int):
+    view = visit(width=width, height=height)
+    view.page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    view.page.goto(f"{site}/{chapter}.html", wait_until="networkidle")
+    view.page.evaluate(PAGE_MATH)
+    assert view.page.evaluate("document.documentElement.dataset.theme") == mode
+    return view
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_code_block_scrolls_sideways_at_1280_by_900(site, visit, chapter, mode):
+    view = open_page(visit, site, chapter, mode, 1280, 900)
+    scrolling = view.page.evaluate(CODE_SCROLLING)
+    view.page.screenshot(path=screenshot_path(f"pages-1280-{mode}", f"{Path(chapter).name}.png"), full_page=True)
+    assert scrolling == [], f"{chapter}: {len(scrolling)} code blocks scroll sideways at 1280x900: {scrolling[:5]}"
+    assert view.problems == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_on_a_phone_figures_open_full_size_and_animation_controls_fit(site, visit, chapter, mode):
+    view = open_page(visit, site, chapter, mode, 390, 844)
+    found = view.page.evaluate(PHONE_FIGURES)
+    view.page.screenshot(path=screenshot_path(f"pages-390-{mode}", f"{Path(chapter).name}.png"), full_page=True)
+    assert found["noFullSize"] == [], f"{chapter}: figures shrunk on a phone with no full-size view: {found['noFullSize']}"
+    assert found["controls"] == [], f"{chapter}: animation controls outside their box at 390 px: {found['controls']}"
+    if found["shrunk"]:
+        full = view.page.evaluate(OPEN_FULL_SIZE)
+        view.page.screenshot(path=screenshot_path(f"pages-390-{mode}", f"{Path(chapter).name}-figure-full-size.png"))
+        assert full and full["open"] and abs(full["shown"] - full["natural"]) <= 1, f"{chapter}: full-size view {full}"
+        view.page.keyboard.press("Escape")
+        view.page.wait_for_timeout(200)
+        assert view.page.locator("dialog.course-figure-full").count() == 0, "Escape did not close the full-size figure"
+    assert view.problems == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_tooltip_is_left_over_the_page_after_the_drawer_closes(site, visit, mode):
+    view = open_page(visit, site, CHAPTERS[0], mode, 390, 844)
+    toggle = view.page.locator(".bd-header-article button.primary-toggle")
+    toggle.hover()
+    toggle.click()
+    view.page.wait_for_timeout(400)
+    view.page.locator("label.overlay-primary").click(position={"x": 370, "y": 400})  # tap beside the drawer
+    view.page.wait_for_timeout(600)
+    tooltips = view.page.evaluate(VISIBLE_TOOLTIPS)
+    view.page.screenshot(path=screenshot_path(f"pages-390-{mode}", "drawer-closed.png"))
+    assert view.page.evaluate("document.getElementById('pst-primary-sidebar-checkbox').checked") is False
+    assert tooltips == [], f"tooltips left over the page after the drawer closed: {tooltips}"
     assert view.problems == []
