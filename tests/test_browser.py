@@ -523,3 +523,23 @@ def test_no_tooltip_is_left_over_the_page_after_the_drawer_closes(site, visit, m
     assert view.page.evaluate("document.getElementById('pst-primary-sidebar-checkbox').checked") is False
     assert tooltips == [], f"tooltips left over the page after the drawer closed: {tooltips}"
     assert view.problems == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_search_from_disk_lists_the_chapter_and_says_excerpts_need_a_server(built_book, visit, mode):
+    # The book opened from its folder, as the classroom archive is: no server, no fetch of pages.
+    chapter = CHAPTERS[0]
+    word = search_word(chapter)
+    view = visit()
+    view.page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    view.page.goto(f"{(built_book.html / 'search.html').as_uri()}?q={word}", wait_until="load")
+    view.page.wait_for_selector("#search-results .search-summary")
+    view.page.wait_for_timeout(500)
+    hits = view.page.eval_on_selector_all("#search-results a", "links => links.map(a => a.getAttribute('href'))")
+    note = view.page.locator("#course-search-offline")
+    view.page.screenshot(path=screenshot_path(f"search-from-disk-{mode}.png"), full_page=True)
+    assert any(href.split("#")[0].split("?")[0].endswith(f"{chapter}.html") for href in hits), (word, hits)
+    assert note.is_visible() and "excerpt" in note.inner_text()
+    # Chromium refuses the theme's icon fonts from file:// (the archive test's concern, not search's).
+    font = re.compile(r"Access to font at 'file://|net::ERR_FAILED")
+    assert [problem for problem in view.problems if not font.search(problem)] == []

@@ -79,3 +79,28 @@
     }
   }, true);
 })();
+
+/* Search in a book opened from a folder (file://, the classroom archive): Sphinx's search finds the
+   pages from its index but fetches each page to show an excerpt, which a browser refuses from disk
+   (four uncaught "Failed to fetch" errors, no excerpts). From disk, those fetches get an empty page
+   (the results show without excerpts) and the search page says so. */
+(function () {
+  if (window.location.protocol !== "file:" || !window.fetch) { return; }
+  var fetchFromServer = window.fetch;
+  window.fetch = function (resource) {
+    var url = new URL(typeof resource === "string" ? resource : resource.url, document.baseURI);
+    if (url.protocol === "file:") { return Promise.resolve(new Response("", {status: 200})); }
+    return fetchFromServer.apply(this, arguments);
+  };
+  function explain() {
+    var results = document.getElementById("search-results");
+    if (!results || document.getElementById("course-search-offline")) { return; }
+    var note = document.createElement("p");
+    note.id = "course-search-offline";
+    note.className = "admonition note";
+    note.textContent = "This book is open from a folder (file://): search lists the matching pages " +
+      "without an excerpt from each. The book served from a web server shows the excerpts too.";
+    results.parentNode.insertBefore(note, results);
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", explain); } else { explain(); }
+})();
