@@ -282,3 +282,22 @@ def test_no_code_slide_is_longer_than_a_slide_holds(doc):
     assert new == [], f"{doc}: code slides over {MAX_CELL_LINES} lines (split the cells): {new}"
     fixed = sorted(set(known) - {first for first, _ in found})
     assert fixed == [], f"{doc}: no longer too long, take them off LONG_CODE_SLIDES: {fixed}"
+
+
+def test_a_chapter_reaches_jupyterlab_with_the_kernels_language_info_and_saves_unchanged():
+    # JupyterLab marks a notebook modified when the kernel's language_info differs from its metadata:
+    # the chapter arrives with it (tools.lab.ChapterContentsManager), and jupytext leaves it out on save.
+    import jupytext
+    from ipykernel.ipkernel import IPythonKernel
+
+    from tools.lab import with_language_info
+
+    path = chapters.ROOT / f"{chapters.chapters()[0]}.md"
+    text = path.read_text(encoding="utf-8")
+    notebook = jupytext.reads(text, fmt="md:myst")
+    assert "language_info" not in notebook.metadata  # what made every chapter open "modified"
+    model = with_language_info({"type": "notebook", "content": notebook})
+    assert model["content"]["metadata"]["language_info"] == IPythonKernel.language_info
+    assert jupytext.writes(model["content"], fmt="md:myst") == text
+    untouched = {"type": "file", "content": "x"}
+    assert with_language_info(dict(untouched)) == untouched
