@@ -301,3 +301,33 @@ def test_a_chapter_reaches_jupyterlab_with_the_kernels_language_info_and_saves_u
     assert jupytext.writes(model["content"], fmt="md:myst") == text
     untouched = {"type": "file", "content": "x"}
     assert with_language_info(dict(untouched)) == untouched
+
+
+def test_live_slides_settings_pick_a_theme_without_web_fonts_and_keep_other_overrides(tmp_path):
+    import json
+
+    from tools.lab import RISE_SETTINGS, present_offline
+
+    settings = tmp_path / "overrides.json"
+    settings.write_text(json.dumps({"jupyterlab-rise:plugin": {"autolaunch": True}, "other": {"a": 1}}))
+    present_offline(settings)
+    written = json.loads(settings.read_text())
+    # reveal's themes simple, beige, blood, league, moon, night, sky and solarized import Google Fonts.
+    assert written["jupyterlab-rise:plugin"]["theme"] in ("white", "black", "serif")
+    assert written["jupyterlab-rise:plugin"] == {"autolaunch": True, **RISE_SETTINGS}
+    assert written["other"] == {"a": 1}
+
+
+def test_rise_style_sheets_are_answered_when_missing_and_files_on_disk_win(tmp_path):
+    import asyncio
+
+    from tools.lab import RISE_CSS, ChapterContentsManager
+
+    (tmp_path / "own.css").write_text("h1 { color: red; }")
+    manager = ChapterContentsManager(root_dir=str(tmp_path))
+    rise = asyncio.run(manager.get("notebooks/rise.css", type="file"))
+    chapter = asyncio.run(manager.get("notebooks/01_autograd_basics.css", type="file"))
+    own = asyncio.run(manager.get("own.css", type="file"))
+    assert rise["content"] == RISE_CSS and "Shift+Enter" in RISE_CSS and rise["mimetype"] == "text/css"
+    assert chapter["content"] == "" and chapter["type"] == "file"
+    assert own["content"] == "h1 { color: red; }"
