@@ -404,6 +404,16 @@ def test_deck_presents_offline_with_math_and_arrow_keys(built_book, site, visit,
     assert view.problems == []
 
 
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_deck_exercises_carry_the_numbers_the_chapter_page_gives_them(built_book, chapter):
+    page = (built_book.html / f"{chapter}.html").read_text(encoding="utf-8")
+    deck = (built_book.html / built_book.decks[chapter]["deck"]).read_text(encoding="utf-8")
+    on_page = re.findall(r'<span class="caption-number">Exercise (\d+\.\d+)', page)
+    on_deck = re.findall(r"<h\d[^>]*>Exercise (\d+\.\d+)", deck)
+    assert on_page, f"{chapter}: no numbered exercise on the page"
+    assert on_deck == on_page, f"{chapter}: deck exercises {on_deck}, page exercises {on_page}"
+
+
 def test_the_classroom_archive_opens_and_presents_with_no_network(built_book, visit, tmp_path):
     archive = dist.write_archive(built_book.root, tmp_path / dist.ARCHIVE_NAME)
     with zipfile.ZipFile(archive) as opened:
