@@ -87,7 +87,8 @@ dist: book
 # JupyterLab opening the chapters' .md files as notebooks (jupytext), with RISE for live slides.
 lab: setup
 	$(PY) -m tools.lab
-	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyter lab --ServerApp.contents_manager_class=tools.lab.ChapterContentsManager \
+	  notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean:
 	rm -rf _build dist .pytest_cache

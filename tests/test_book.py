@@ -10,7 +10,7 @@ import re
 import nbformat
 
 from tools import chapters, notebook_export, wheel
-from tools.build_book import problems
+from tools.build_book import problems, static_changed_since
 from tools.chapter_links import deck_path, notebook_path
 
 # A script, stylesheet, image or font loaded from another host.
@@ -90,3 +90,22 @@ def test_the_site_serves_the_course_wheel_the_notebooks_install(built_book):
 def test_the_landing_page_links_the_served_wheel(built_book):
     landing = (built_book.html / f"{built_book.pages[0]}.html").read_text(encoding="utf-8")
     assert f'href="{wheel.WHEEL_DIR}/{wheel.wheel_name(built_book.root)}"' in landing, "intro.md: update the wheel link"
+
+
+def test_a_theme_file_changed_after_the_last_good_build_asks_for_a_full_build(tmp_path):
+    import os
+    import time
+
+    folder = tmp_path / "tools" / "theme_a11y_files" / "static"
+    folder.mkdir(parents=True)
+    style = folder / "course-a11y.css"
+    style.write_text("a { color: blue; }")
+    marker = tmp_path / "_build" / ".book-build-succeeded"
+    marker.parent.mkdir()
+    marker.write_text("1")
+    os.utime(style, (time.time() - 100, time.time() - 100))
+    assert not static_changed_since(marker, tmp_path)
+    os.utime(style, (time.time() + 100, time.time() + 100))
+    assert static_changed_since(marker, tmp_path)
+    marker.unlink()
+    assert not static_changed_since(marker, tmp_path)  # no good build yet: a full build anyway

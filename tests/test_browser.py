@@ -47,7 +47,6 @@ CHROMIUM_ARGS = [
 PAGES = chapters.toc_files()
 CHAPTERS = chapters.chapters()
 SCREENSHOTS = chapters.BUILD / "screenshots"
-DECK_SCREENSHOTS = 3  # the first slides of each deck
 TIMEOUT_MS = 30_000
 
 
@@ -283,9 +282,11 @@ SLIDE_LIST = """async () => {
   const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
   return Reveal.getSlides().map(slide => { const i = Reveal.getIndices(slide); return [i.h, i.v || 0]; });
 }"""
-# Show slide (h, v) and give MathJax up to 10 s to re-render it (the deck re-renders the math of
-# each slide it shows), then report what does not fit: images larger than the slide area, math
-# still rendered with no width.
+# Show slide (h, v), give MathJax up to 10 s to re-render it (the deck re-renders the math of each
+# slide it shows) and the deck's own fitting code (queued after MathJax) time to run; then show every
+# fragment and report what does not fit: any text, code, formula or figure outside the 1280x720 slide
+# area (cut at an edge), any box that scrolls or clips its content (cut inside the slide), images
+# larger than the slide, math still rendered with no width, and the scale the deck fitted it at.
 SHOW_SLIDE = """async ([h, v]) => {
   const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
   const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
@@ -306,25 +307,59 @@ SHOW_SLIDE = """async ([h, v]) => {
   };
   const busy = () => MathJax.Hub.queue.running > 0 || MathJax.Hub.queue.pending > 0;
   for (let waited = 0; waited < 10000; waited += 100) {
-    await new Promise(resolve => MathJax.Hub.Queue(resolve));
+    // (a MathJax queue stopped by an error never calls back: the wait ends and the slide is reported)
+    await Promise.race([new Promise(resolve => MathJax.Hub.Queue(resolve)), sleep(2000)]);
     await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-    if (!busy() && invisible() === 0) { break; }
+    if (!busy() && invisible() === 0 && slide.getAttribute('data-fitted') === 'true') { break; }
     await sleep(100);
   }
+  while (Reveal.nextFragment()) { await sleep(0); }  // every fragment shown (slide and fit unchanged)
+  await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   const area = document.querySelector('.reveal .slides').getBoundingClientRect();
+  const name = el => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
+    ? '.' + el.className.trim().split(/\\s+/).slice(0, 2).join('.') : '') + ' "' +
+    (el.innerText || el.alt || '').trim().slice(0, 40).replace(/\\s+/g, ' ') + '"';
+  const content = 'h1, h2, h3, h4, h5, h6, p, li, pre, img, table, blockquote, .MathJax_CHTML, ' +
+    '.jp-InputArea-editor, .jp-OutputArea-output, .anim-controls, button, input';
+  const cut = [...slide.querySelectorAll(content)].filter(el => {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) { return false; }
+    return box.left < area.left - 1 || box.top < area.top - 1 ||
+      box.right > area.right + 1 || box.bottom > area.bottom + 1;
+  }).map(el => 'outside the slide: ' + name(el));
+  const clipped = [slide, ...slide.querySelectorAll('*')].filter(el => {
+    const style = getComputedStyle(el);
+    if (el.offsetParent === null && el !== slide) { return false; }
+    const clipsX = style.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1;
+    const clipsY = style.overflowY !== 'visible' && el.scrollHeight > el.clientHeight + 1;
+    return clipsX || clipsY;
+  }).map(el => 'scrolls or clips: ' + name(el));
   const images = [...slide.querySelectorAll('img')].filter(img => {
     const box = img.getBoundingClientRect();
     return box.width > 0 && (box.width > area.width + 2 || box.height > area.height + 2);
   });
-  const tall = slide.scrollHeight > Reveal.getConfig().height + 2;  // shown with a scroll bar
-  return {tooBig: images.length, invisibleMath: invisible(), tall: tall};
+  // An animation is drawn at the size shown (its frames never scaled up: blurry) with its controls under it.
+  const animations = [...slide.querySelectorAll('.animation')].map(player => {
+    const img = player.querySelector('img'), controls = player.querySelector('.anim-controls');
+    const box = img.getBoundingClientRect();
+    return {natural: [img.naturalWidth, img.naturalHeight], shown: [Math.round(box.width * devicePixelRatio),
+            Math.round(box.height * devicePixelRatio)], controlsUnder: controls.getBoundingClientRect().top >= box.bottom - 1};
+  });
+  const codeLines = [...slide.querySelectorAll('.jp-InputArea-editor')]
+    .map(el => el.innerText.replace(/\\n$/, '').split('\\n').length);
+  return {tooBig: images.length, invisibleMath: invisible(), cut: [...cut, ...clipped],
+          scale: parseFloat(slide.getAttribute('data-fit-scale') || '1'), fitted: slide.getAttribute('data-fitted'),
+          codeLines: Math.max(0, ...codeLines), animations: animations};
 }"""
+# What a room can still read: a slide scaled below this to fit is listed (and fails) as too long.
+MIN_READABLE_SCALE = 0.75
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_deck_presents_offline_with_math_and_arrow_keys(built_book, site, visit, chapter):
     deck = built_book.decks[chapter]
     view = visit(width=1280, height=720)
+    view.page.emulate_media(reduced_motion="reduce")  # fragments appear at once, not mid-fade in a screenshot
     view.page.goto(f"{site}/{deck['deck']}", wait_until="networkidle")
     state = view.page.evaluate(DECK_STATE)
     stem = chapter.rsplit("/", 1)[-1]
@@ -340,23 +375,43 @@ def test_deck_presents_offline_with_math_and_arrow_keys(built_book, site, visit,
     if "$" in source:
         assert state["math"] > 0, "no typeset math in the deck"
     assert state["mathErrors"] == 0 and state["rawDollars"] == 0, state
-    # Walk every slide: screenshots of the first ones; every figure and formula must show.
-    bad, tall = [], []
+    # Walk every slide with every fragment shown: a screenshot of each; nothing may be cut at an edge.
+    bad, cut, scaled, animations = [], [], [], []
     for number, (h, v) in enumerate(view.page.evaluate(SLIDE_LIST)):
         shown = view.page.evaluate(SHOW_SLIDE, [h, v])
-        if number < DECK_SCREENSHOTS:
-            view.page.screenshot(path=screenshot_path("slides", f"{stem}-{number + 1:02d}.png"))
-        if shown["tooBig"] or shown["invisibleMath"]:
-            bad.append(f"slide {h}.{v}: {shown}")
-        if shown["tall"]:
-            tall.append(f"{number + 1}")
-    # A slide taller than the screen scrolls in front of a room: listed for the chapter's authors, and a failure.
-    screenshot_path("slides", f"{stem}-taller-than-screen.txt").write_text(
-        f"{deck['deck']}: slides taller than 16:9 (they scroll): {', '.join(tall) or 'none'}\n", encoding="utf-8"
+        view.page.screenshot(path=screenshot_path("slides", stem, f"{number + 1:03d}.png"))
+        if shown["tooBig"] or shown["invisibleMath"] or shown["fitted"] != "true":
+            bad.append(f"slide {number + 1} ({h}.{v}): {shown}")
+        if shown["cut"]:
+            cut.append(f"slide {number + 1} ({h}.{v}): {'; '.join(shown['cut'][:4])}")
+        for player in shown["animations"]:
+            if player["shown"][0] > player["natural"][0] + 1 or not player["controlsUnder"]:
+                bad.append(f"slide {number + 1} ({h}.{v}): animation frames {player['natural']} shown at {player['shown']}"
+                           f"{'' if player['controlsUnder'] else ', controls not under it'}")
+            animations.append(f"slide {number + 1} ({h}.{v}): animation frames {player['natural']} shown at {player['shown']}")
+        if shown["scale"] < 1:
+            scaled.append(f"slide {number + 1} ({h}.{v}): scaled to {shown['scale']:.2f}, {shown['codeLines']} code lines")
+    # For the chapter's authors and a reviewer: which slides the deck had to scale down, and by how much.
+    screenshot_path("slides", f"{stem}-fit.txt").write_text(
+        f"{deck['deck']}: slides scaled down to fit 1280x720: {len(scaled)}\n" + "".join(f"{line}\n" for line in scaled)
+        + "".join(f"CUT {line}\n" for line in cut) + "".join(f"{line}\n" for line in animations),
+        encoding="utf-8",
     )
-    assert bad == [], f"figures larger than the slide or math not rendered: {bad}"
-    assert tall == [], f"{deck['deck']}: slides taller than 16:9 at 1280x720 (split them): {', '.join(tall)}"
+    assert bad == [], f"figures larger than the slide or blurred, math not rendered or slide not fitted: {bad}"
+    assert cut == [], f"{deck['deck']}: content cut at 1280x720 with every fragment shown: {cut}"
+    unreadable = [line for line in scaled if float(line.split("scaled to ")[1].split(",")[0]) < MIN_READABLE_SCALE]
+    assert unreadable == [], f"{deck['deck']}: slides scaled below {MIN_READABLE_SCALE} to fit (split them): {unreadable}"
     assert view.problems == []
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_deck_exercises_carry_the_numbers_the_chapter_page_gives_them(built_book, chapter):
+    page = (built_book.html / f"{chapter}.html").read_text(encoding="utf-8")
+    deck = (built_book.html / built_book.decks[chapter]["deck"]).read_text(encoding="utf-8")
+    on_page = re.findall(r'<span class="caption-number">Exercise (\d+\.\d+)', page)
+    on_deck = re.findall(r"<h\d[^>]*>Exercise (\d+\.\d+)", deck)
+    assert on_page, f"{chapter}: no numbered exercise on the page"
+    assert on_deck == on_page, f"{chapter}: deck exercises {on_deck}, page exercises {on_page}"
 
 
 def test_the_classroom_archive_opens_and_presents_with_no_network(built_book, visit, tmp_path):
@@ -384,3 +439,210 @@ def test_the_classroom_archive_opens_and_presents_with_no_network(built_book, vi
     assert state["total"] == deck["slides"], state
     view.page.screenshot(path=screenshot_path("archive", "deck-from-file.png"))
     assert view.problems == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter pages on a laptop and on a phone, light and dark: screenshots in _build/screenshots/pages-*.
+
+MODES = ["light", "dark"]
+# Code blocks (sources, not outputs) that scroll sideways, and the widest, at the page's width.
+CODE_SCROLLING = """() => [...document.querySelectorAll('.bd-article div.highlight pre')]
+  .filter(pre => pre.getClientRects().length > 0 && pre.scrollWidth > pre.clientWidth + 1)
+  .map(pre => `${pre.scrollWidth - pre.clientWidth}px too wide: ${pre.textContent.trim().split('\\n')[0].slice(0, 50)}`)"""
+# On a phone: each figure shown smaller than it was drawn must open full size with one tap; each
+# animation's controls must fit its box.
+PHONE_FIGURES = """() => {
+  const shrunk = [...document.querySelectorAll('.bd-article .cell_output img, .bd-article figure img')]
+    .filter(img => img.getClientRects().length > 0 && !img.closest('.animation'))
+    .filter(img => img.getBoundingClientRect().width < 0.8 * img.naturalWidth);
+  return {
+    shrunk: shrunk.length,
+    noFullSize: shrunk.filter(img => !img.closest('button.course-figure-zoom'))
+      .map(img => (img.alt || img.src).slice(0, 60)),
+    controls: [...document.querySelectorAll('.bd-article .animation')].map(player => {
+      const box = player.getBoundingClientRect();
+      return [...player.querySelectorAll('.anim-controls, .anim-controls *')]
+        .filter(el => el.getBoundingClientRect().right > box.right + 1 || el.getBoundingClientRect().left < box.left - 1)
+        .map(el => `${el.className || el.tagName}: ${Math.round(el.getBoundingClientRect().right - box.right)}px out`);
+    }).flat(),
+  };
+}"""
+# The full-size view the first shrunk figure opens: its image at the size it was drawn.
+OPEN_FULL_SIZE = """async () => {
+  const img = [...document.querySelectorAll('button.course-figure-zoom img')].find(img => img.getClientRects().length > 0);
+  if (!img) { return null; }
+  img.closest('button').click();
+  await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const dialog = document.querySelector('dialog.course-figure-full[open]');
+  const shown = dialog && dialog.querySelector('img');
+  if (shown && !shown.complete) { await new Promise(resolve => shown.addEventListener('load', resolve, {once: true})); }
+  return {open: !!dialog, natural: img.naturalWidth, shown: shown ? Math.round(shown.getBoundingClientRect().width) : 0};
+}"""
+VISIBLE_TOOLTIPS = """() => [...document.querySelectorAll('.tooltip')]
+  .filter(tip => tip.getClientRects().length > 0 && getComputedStyle(tip).opacity !== '0').map(tip => tip.innerText)"""
+
+
+def open_page(visit, site: str, chapter: str, mode: str, width: int, height: int):
+    view = visit(width=width, height=height)
+    view.page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    view.page.goto(f"{site}/{chapter}.html", wait_until="networkidle")
+    view.page.evaluate(PAGE_MATH)
+    assert view.page.evaluate("document.documentElement.dataset.theme") == mode
+    return view
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_code_block_scrolls_sideways_at_1280_by_900(site, visit, chapter, mode):
+    view = open_page(visit, site, chapter, mode, 1280, 900)
+    scrolling = view.page.evaluate(CODE_SCROLLING)
+    view.page.screenshot(path=screenshot_path(f"pages-1280-{mode}", f"{Path(chapter).name}.png"), full_page=True)
+    assert scrolling == [], f"{chapter}: {len(scrolling)} code blocks scroll sideways at 1280x900: {scrolling[:5]}"
+    assert view.problems == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_on_a_phone_figures_open_full_size_and_animation_controls_fit(site, visit, chapter, mode):
+    view = open_page(visit, site, chapter, mode, 390, 844)
+    found = view.page.evaluate(PHONE_FIGURES)
+    view.page.screenshot(path=screenshot_path(f"pages-390-{mode}", f"{Path(chapter).name}.png"), full_page=True)
+    assert found["noFullSize"] == [], f"{chapter}: figures shrunk on a phone with no full-size view: {found['noFullSize']}"
+    assert found["controls"] == [], f"{chapter}: animation controls outside their box at 390 px: {found['controls']}"
+    if found["shrunk"]:
+        full = view.page.evaluate(OPEN_FULL_SIZE)
+        view.page.screenshot(path=screenshot_path(f"pages-390-{mode}", f"{Path(chapter).name}-figure-full-size.png"))
+        assert full and full["open"] and abs(full["shown"] - full["natural"]) <= 1, f"{chapter}: full-size view {full}"
+        view.page.keyboard.press("Escape")
+        view.page.wait_for_timeout(200)
+        assert view.page.locator("dialog.course-figure-full").count() == 0, "Escape did not close the full-size figure"
+    assert view.problems == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_tooltip_is_left_over_the_page_after_the_drawer_closes(site, visit, mode):
+    view = open_page(visit, site, CHAPTERS[0], mode, 390, 844)
+    toggle = view.page.locator(".bd-header-article button.primary-toggle")
+    toggle.hover()
+    toggle.click()
+    view.page.wait_for_timeout(400)
+    view.page.locator("label.overlay-primary").click(position={"x": 370, "y": 400})  # tap beside the drawer
+    view.page.wait_for_timeout(600)
+    tooltips = view.page.evaluate(VISIBLE_TOOLTIPS)
+    view.page.screenshot(path=screenshot_path(f"pages-390-{mode}", "drawer-closed.png"))
+    assert view.page.evaluate("document.getElementById('pst-primary-sidebar-checkbox').checked") is False
+    assert tooltips == [], f"tooltips left over the page after the drawer closed: {tooltips}"
+    assert view.problems == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_search_from_disk_lists_the_chapter_and_says_excerpts_need_a_server(built_book, visit, mode):
+    # The book opened from its folder, as the classroom archive is: no server, no fetch of pages.
+    chapter = CHAPTERS[0]
+    word = search_word(chapter)
+    view = visit()
+    view.page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    view.page.goto(f"{(built_book.html / 'search.html').as_uri()}?q={word}", wait_until="load")
+    view.page.wait_for_selector("#search-results .search-summary")
+    view.page.wait_for_timeout(500)
+    hits = view.page.eval_on_selector_all("#search-results a", "links => links.map(a => a.getAttribute('href'))")
+    note = view.page.locator("#course-search-offline")
+    view.page.screenshot(path=screenshot_path(f"search-from-disk-{mode}.png"), full_page=True)
+    assert any(href.split("#")[0].split("?")[0].endswith(f"{chapter}.html") for href in hits), (word, hits)
+    assert note.is_visible() and "excerpt" in note.inner_text()
+    # Chromium refuses the theme's icon fonts from file:// (the archive test's concern, not search's).
+    font = re.compile(r"Access to font at 'file://|net::ERR_FAILED")
+    assert [problem for problem in view.problems if not font.search(problem)] == []
+
+
+# ---------------------------------------------------------------------------------------------
+# JupyterLab and live slides (jupyterlab-rise), served as `make lab` serves them.
+
+LAB_STARTUP_S = 90
+# jupyterlab-rise 0.43.1 (the newest release) logs "RangeError: Maximum call stack size exceeded"
+# from its bundled design-token code (@jupyter/web-components 0.13 under JupyterLab 4's 0.16) on every
+# presentation; the slides work. Tolerated here by name only, and counted in the screenshots folder.
+RISE_UPSTREAM_ERROR = re.compile(r"console error: RangeError: Maximum call stack size exceeded")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on 127.0.0.1 with the course's settings (`tools.lab`) and contents manager; its URL."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tools import lab as course_lab
+
+    assert course_lab.main() == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    home = tmp_path_factory.mktemp("lab-home")
+    log = (home / "lab.log").open("w")
+    command = [
+        str(Path(sys.executable).with_name("jupyter-lab")), "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+        "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={chapters.ROOT}",
+        "--ServerApp.contents_manager_class=tools.lab.ChapterContentsManager", "--allow-root",
+    ]
+    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(chapters.ROOT), "JUPYTER_RUNTIME_DIR": str(home / "runtime")}
+    server = subprocess.Popen(command, cwd=chapters.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(LAB_STARTUP_S * 2):
+            try:
+                with urllib.request.urlopen(f"{url}/api/status", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"JupyterLab did not start in {LAB_STARTUP_S} s (log: {log.name})")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+DIRTY_TABS = "() => [...document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty')].map(tab => tab.innerText)"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_a_chapter_opens_unmodified_in_jupyterlab(lab, visit, chapter):
+    source = (chapters.ROOT / f"{chapter}.md").read_bytes()
+    view = visit(width=1400, height=900)
+    view.page.goto(f"{lab}/lab/tree/{chapter}.md?reset", wait_until="load")
+    view.page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    view.page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-KernelStatus", timeout=60_000)
+    view.page.wait_for_timeout(3000)  # the kernel connects and reports its language_info
+    dirty = view.page.evaluate(DIRTY_TABS)
+    view.page.screenshot(path=screenshot_path("lab", f"{Path(chapter).name}.png"))
+    assert dirty == [], f"{chapter} opened marked modified in JupyterLab: {dirty}"
+    assert (chapters.ROOT / f"{chapter}.md").read_bytes() == source
+
+
+# The first live slide's note (tools.lab.RISE_CSS) as the browser shows it.
+FIRST_SLIDE_NOTE = """() => {
+  const first = document.querySelector('.reveal .slides > section');
+  return first ? getComputedStyle(first, '::before').content : '';
+}"""
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS[:1] + CHAPTERS[-1:])
+def test_live_slides_present_offline_and_say_how_to_run_the_cells(lab, visit, chapter):
+    source = (chapters.ROOT / f"{chapter}.md").read_bytes()
+    view = visit(width=1280, height=720)
+    view.page.goto(f"{lab}/rise/{chapter}.md", wait_until="load")
+    view.page.wait_for_selector(".reveal .slides > section", timeout=60_000)
+    view.page.wait_for_timeout(5000)
+    note = view.page.evaluate(FIRST_SLIDE_NOTE)
+    view.page.screenshot(path=screenshot_path("lab", f"{Path(chapter).name}-live-slides.png"))
+    upstream = [problem for problem in view.problems if RISE_UPSTREAM_ERROR.search(problem)]
+    screenshot_path("lab", f"{Path(chapter).name}-live-slides-console.txt").write_text(
+        f"{len(upstream)} x jupyterlab-rise's own 'Maximum call stack size exceeded'\n", encoding="utf-8"
+    )
+    assert "Shift+Enter" in note, f"the first live slide does not say how to run the cells: {note!r}"
+    assert [problem for problem in view.problems if not RISE_UPSTREAM_ERROR.search(problem)] == []
+    assert (chapters.ROOT / f"{chapter}.md").read_bytes() == source, "presenting changed the chapter file"

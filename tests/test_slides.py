@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from tools import chapters
 from tools.myst_slides import myst_to_markdown
-from tools.slides import prepare, slide_count
+from tools.slides import MAX_CELL_LINES, chapter_number, prepare, screen_lines, slide_count
 
 
 def slide(cell, slide_type: str, tags: list[str] | None = None):
@@ -222,3 +224,110 @@ def test_an_animation_cell_shows_only_its_player_on_a_slide():
     (kept,) = prepare(new_notebook(cells=[cell])).cells
     assert [out.output_type for out in kept.outputs] == ["display_data"]
     assert "remove-input" in kept.metadata["tags"]
+
+
+def test_exercises_are_numbered_as_in_the_book_counting_those_left_off_the_deck():
+    nb = new_notebook(
+        cells=[
+            slide(new_markdown_cell("# Chapter"), "slide"),
+            slide(new_markdown_cell("```{exercise}\n:label: e1\nFirst.\n```"), "skip"),
+            slide(new_markdown_cell("```{exercise} Chain rule\n:label: e2\nSecond.\n```"), "slide"),
+            slide(new_markdown_cell("```{exercise}\n:label: e3\n:nonumber:\nUnnumbered.\n```"), "slide"),
+            slide(new_markdown_cell("```{exercise-start}\n:label: e4\n```\nThird.\n```{exercise-end}\n```"), "slide"),
+        ]
+    )
+    headings = [cell.source.splitlines()[0].lstrip("# ") for cell in prepare(nb, chapter=9).cells[1:]]
+    assert headings == ["Exercise 9.2: Chain rule", "Exercise", "Exercise 9.3"]
+    assert prepare(nb).cells[1].source.startswith("## Exercise: Chain rule")  # no chapter: no number
+    assert chapter_number("09_build_autograd") == 9 and chapter_number("intro") is None
+
+
+# Code cells longer than a slide holds, waiting for their chapter to split them (file, first line of
+# the cell's code in the .md): the deck scales such a slide down to fit, which a room reads badly.
+LONG_CODE_SLIDES = {
+    "notebooks/10_misleading_gradients": ["def f(x):"],
+}
+
+
+def long_code_slides(notebook: nbformat.NotebookNode, chapter: int | None) -> list[str]:
+    """The first line and length of each code cell whose code on the deck passes MAX_CELL_LINES."""
+    found = []
+    for cell in prepare(notebook, chapter).cells:
+        if cell.cell_type == "code" and "remove-input" not in cell.metadata.get("tags", []):
+            lines = screen_lines(cell.source)
+            if lines > MAX_CELL_LINES:
+                found.append((cell.source.splitlines()[0], lines))
+    return found
+
+
+def test_a_long_code_cell_is_found_and_a_figure_cell_is_not():
+    long_cell = slide(new_code_cell("\n".join(f"x{i} = {i}" for i in range(MAX_CELL_LINES + 1))), "slide")
+    figure = slide(new_code_cell("\n".join(f"y{i} = {i}" for i in range(40))), "slide")
+    figure.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="})]
+    short = slide(new_code_cell("x = 1"), "slide")
+    found = long_code_slides(new_notebook(cells=[long_cell, figure, short]), None)
+    assert found == [("x0 = 0", MAX_CELL_LINES + 1)]
+
+
+@pytest.mark.parametrize("doc", chapters.chapters())
+def test_no_code_slide_is_longer_than_a_slide_holds(doc):
+    # From the executed chapter (the book build's cache): a cell that draws a figure shows no code.
+    try:
+        notebook = chapters.executed_chapter(doc)
+    except LookupError as missing:
+        pytest.skip(str(missing))
+    found = long_code_slides(notebook, chapter_number(doc.rsplit("/", 1)[-1]))
+    known = LONG_CODE_SLIDES.get(doc, [])
+    new = [f"{first!r}: {lines} lines" for first, lines in found if first not in known]
+    assert new == [], f"{doc}: code slides over {MAX_CELL_LINES} lines (split the cells): {new}"
+    fixed = sorted(set(known) - {first for first, _ in found})
+    assert fixed == [], f"{doc}: no longer too long, take them off LONG_CODE_SLIDES: {fixed}"
+
+
+def test_a_chapter_reaches_jupyterlab_with_the_kernels_language_info_and_saves_unchanged():
+    # JupyterLab marks a notebook modified when the kernel's language_info differs from its metadata:
+    # the chapter arrives with it (tools.lab.ChapterContentsManager), and jupytext leaves it out on save.
+    import jupytext
+    from ipykernel.ipkernel import IPythonKernel
+
+    from tools.lab import with_language_info
+
+    path = chapters.ROOT / f"{chapters.chapters()[0]}.md"
+    text = path.read_text(encoding="utf-8")
+    notebook = jupytext.reads(text, fmt="md:myst")
+    assert "language_info" not in notebook.metadata  # what made every chapter open "modified"
+    model = with_language_info({"type": "notebook", "content": notebook})
+    assert model["content"]["metadata"]["language_info"] == IPythonKernel.language_info
+    assert jupytext.writes(model["content"], fmt="md:myst") == text
+    untouched = {"type": "file", "content": "x"}
+    assert with_language_info(dict(untouched)) == untouched
+
+
+def test_live_slides_settings_pick_a_theme_without_web_fonts_and_keep_other_overrides(tmp_path):
+    import json
+
+    from tools.lab import RISE_SETTINGS, present_offline
+
+    settings = tmp_path / "overrides.json"
+    settings.write_text(json.dumps({"jupyterlab-rise:plugin": {"autolaunch": True}, "other": {"a": 1}}))
+    present_offline(settings)
+    written = json.loads(settings.read_text())
+    # reveal's themes simple, beige, blood, league, moon, night, sky and solarized import Google Fonts.
+    assert written["jupyterlab-rise:plugin"]["theme"] in ("white", "black", "serif")
+    assert written["jupyterlab-rise:plugin"] == {"autolaunch": True, **RISE_SETTINGS}
+    assert written["other"] == {"a": 1}
+
+
+def test_rise_style_sheets_are_answered_when_missing_and_files_on_disk_win(tmp_path):
+    import asyncio
+
+    from tools.lab import RISE_CSS, ChapterContentsManager
+
+    (tmp_path / "own.css").write_text("h1 { color: red; }")
+    manager = ChapterContentsManager(root_dir=str(tmp_path))
+    rise = asyncio.run(manager.get("notebooks/rise.css", type="file"))
+    chapter = asyncio.run(manager.get("notebooks/01_autograd_basics.css", type="file"))
+    own = asyncio.run(manager.get("own.css", type="file"))
+    assert rise["content"] == RISE_CSS and "Shift+Enter" in RISE_CSS and rise["mimetype"] == "text/css"
+    assert chapter["content"] == "" and chapter["type"] == "file"
+    assert own["content"] == "h1 { color: red; }"

@@ -136,6 +136,17 @@ def _exporter_version(root: Path) -> str:
     return digest.hexdigest()
 
 
+def static_changed_since(marker: Path, root: Path) -> bool:
+    """Whether a theme file (`tools/theme_a11y_files`: style sheet, script, templates) changed after
+    `marker` was written. An incremental Sphinx build with no page out of date ends before it copies
+    static files, so an edited style sheet would not reach the site."""
+    folder = root / "tools" / "theme_a11y_files"
+    if not marker.exists() or not folder.is_dir():
+        return False
+    written = marker.stat().st_mtime
+    return any(path.stat().st_mtime > written for path in folder.rglob("*") if path.is_file())
+
+
 def build(root: Path = chapters.ROOT, echo: bool = True) -> int:
     """Build the book under `root`; return 0 on success, 1 on any failure (details in the log)."""
     log_path = root / "_build" / LOG_NAME
@@ -143,7 +154,8 @@ def build(root: Path = chapters.ROOT, echo: bool = True) -> int:
     # After a successful build an incremental -W build is sound: pages it does not rewrite had no
     # warnings. After a failure (or the first time) every page is rendered again (--all), because an
     # incremental build would not look at the pages that failed and would exit 0.
-    full = not succeeded.exists()
+    # So is a change to the theme's static files (see static_changed_since).
+    full = not succeeded.exists() or static_changed_since(succeeded, root)
     succeeded.unlink(missing_ok=True)
     started = time.perf_counter()
     status = run_sphinx(root, log_path, echo, full)  # post_build runs inside it (build-finished)

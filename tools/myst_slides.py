@@ -46,6 +46,32 @@ DROPPED = {"solution", "solution-end", "exercise-end", "glossary", "bibliography
 LITERAL = {"code", "code-block", "sourcecode", "math", "literalinclude"}  # bodies copied as written, not parsed as MyST
 
 
+EXERCISES = ("exercise", "exercise-start")
+
+
+@dataclass
+class ExerciseNumbers:
+    """Numbers a chapter's exercises as sphinx-exercise does in a numbered book: "<chapter>.<n>",
+    n counting the chapter's exercises in order (one with `:nonumber:` gets none, nor a number)."""
+
+    chapter: int
+    count: int = 0
+
+    def take(self, options: dict[str, str]) -> str:
+        if "nonumber" in options:
+            return ""
+        self.count += 1
+        return f"{self.chapter}.{self.count}"
+
+    def skip(self, source: str) -> None:
+        """Count the exercises of a cell that the deck leaves out (they still take a number)."""
+        for token in parser().parse(source):
+            directive = _directive(token)
+            if directive and directive[0] in EXERCISES:
+                options, _ = _split_options(token.content.split("\n"))
+                self.take(options)
+
+
 @dataclass
 class Directive:
     """One MyST directive: its name, argument, options and body lines (options removed)."""
@@ -153,14 +179,17 @@ def convert_roles(text: str) -> str:
     return text
 
 
-def render_directive(directive: Directive) -> list[str]:
-    """Plain Markdown lines for one directive whose body is already converted."""
+def render_directive(directive: Directive, number: str = "") -> list[str]:
+    """Plain Markdown lines for one directive whose body is already converted.
+
+    `number`: an exercise's number as the book shows it ("9.2"), or "" for none.
+    """
     name, body = directive.name, directive.body
     title = directive.argument.strip()
     if name in DROPPED:
         return []
     if name in ("exercise", "exercise-start"):
-        heading = "#### Exercise" + (f": {convert_roles(title)}" if title else "")
+        heading = "#### Exercise" + (f" {number}" if number else "") + (f": {convert_roles(title)}" if title else "")
         return [heading, "", *body]
     if name == "math":
         return ["$$", *[line for line in body if line.strip()], "$$"]
@@ -252,12 +281,13 @@ class _Source:
         return offsets
 
 
-def _directive_lines(token, name: str, argument: str, source: _Source) -> list[str]:
+def _directive_lines(token, name: str, argument: str, source: _Source, numbers: ExerciseNumbers | None) -> list[str]:
     """The directive's replacement lines, indented like its opening fence (inside a list item too)."""
     options, body = _split_options(token.content.rstrip("\n").split("\n") if token.content.strip() else [])
+    number = numbers.take(options) if numbers is not None and name in EXERCISES else ""
     if name not in LITERAL:
-        body = _convert("\n".join(body), False).split("\n") if body else []
-    lines = render_directive(Directive(name, argument, options, body))
+        body = _convert("\n".join(body), False, numbers).split("\n") if body else []
+    lines = render_directive(Directive(name, argument, options, body), number)
     opening = source.lines[token.map[0]]
     column = max(opening.find(token.markup), 0)
     first, rest = opening[:column], "".join(c if c in ">\t" else " " for c in opening[:column])
@@ -270,7 +300,7 @@ def _directive_lines(token, name: str, argument: str, source: _Source) -> list[s
     return indented
 
 
-def _convert(text: str, inside_solution: bool) -> str:
+def _convert(text: str, inside_solution: bool, numbers: ExerciseNumbers | None = None) -> str:
     source = _Source(text)
     edits: list[tuple[int, int, str]] = []
     dropping_from = 0 if inside_solution else None
@@ -288,7 +318,7 @@ def _convert(text: str, inside_solution: bool) -> str:
             dropping_from = source.block(token)[0]
         elif directive:
             start, end = source.block(token)
-            lines = _directive_lines(token, name, directive[1], source)
+            lines = _directive_lines(token, name, directive[1], source, numbers)
             ends_with_newline = text[start:end].endswith("\n")
             edits.append((start, end, "\n".join(lines) + ("\n" if lines and ends_with_newline else "")))
         elif token.type in _REMOVED_BLOCKS:
@@ -309,13 +339,14 @@ def _convert(text: str, inside_solution: bool) -> str:
     return text
 
 
-def myst_to_markdown(source: str, inside_solution: bool = False) -> str:
+def myst_to_markdown(source: str, inside_solution: bool = False, numbers: ExerciseNumbers | None = None) -> str:
     """Plain Markdown (CommonMark with `$` math) for one MyST markdown cell.
 
     `inside_solution`: the cell starts inside a gated solution opened by an earlier cell, so
-    everything up to its `{solution-end}` is dropped.
+    everything up to its `{solution-end}` is dropped. `numbers`: the chapter's exercise counter
+    (exercise headings then read "Exercise 9.2", as in the book); without it they are unnumbered.
     """
-    text = _convert(source.replace("\r\n", "\n"), inside_solution)
+    text = _convert(source.replace("\r\n", "\n"), inside_solution, numbers)
     return "\n".join(line.rstrip() if not line.strip() else line for line in text.split("\n")).strip("\n")
 
 

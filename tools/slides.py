@@ -52,9 +52,18 @@ ASSETS = assets.DECKS
 
 
 class ChapterSlidesPreprocessor(Preprocessor):
-    """Keep what a lecture shows: drop reader-only cells, rewrite MyST markdown for reveal.js."""
+    """Keep what a lecture shows: drop reader-only cells, rewrite MyST markdown for reveal.js.
+
+    `chapter`: the chapter's number in the book; exercises are then numbered as the book numbers
+    them ("Exercise 9.2").
+    """
+
+    def __init__(self, chapter: int | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.chapter = chapter
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        numbers = myst_slides.ExerciseNumbers(self.chapter) if self.chapter is not None else None
         kept = []
         pending_start = None  # a dropped cell's "slide"/"subslide" start, handed to the next kept cell
         in_solution = False
@@ -66,8 +75,10 @@ class ChapterSlidesPreprocessor(Preprocessor):
             if cell.cell_type == "markdown":
                 # A cell may hold the exercise and open its solution, or close it and go on.
                 in_solution = myst_slides.inside_solution_after(cell.source, in_solution)
+                if drop and numbers is not None:
+                    numbers.skip(cell.source)
                 if not drop:
-                    cell.source = myst_slides.myst_to_markdown(cell.source, inside_solution=starts_inside)
+                    cell.source = myst_slides.myst_to_markdown(cell.source, starts_inside, numbers)
                     cell.source = links_to_chapter_pages(cell.source)
                     cell.source, heading_level = headings_in_order(cell.source, heading_level)
                     drop = not cell.source.strip()
@@ -208,7 +219,7 @@ def exporter() -> SlidesExporter:
     config.SlidesExporter.reveal_url_prefix = f"{ASSET_DIR}/reveal.js"
     config.SlidesExporter.reveal_theme = "white"  # imports no web fonts
     config.SlidesExporter.reveal_transition = "none"
-    config.SlidesExporter.reveal_scroll = True
+    config.SlidesExporter.reveal_scroll = False  # slides are fitted, never scrolled (the template)
     config.SlidesExporter.reveal_number = "c/t"
     config.SlidesExporter.reveal_width = str(WIDTH)
     config.SlidesExporter.reveal_height = str(HEIGHT)
@@ -229,10 +240,17 @@ def exporter() -> SlidesExporter:
     return slides
 
 
-def prepare(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook as the deck shows it (reader-only cells removed, MyST rewritten)."""
-    prepared, _ = ChapterSlidesPreprocessor().preprocess(copy.deepcopy(nb), {})
+def prepare(nb: nbformat.NotebookNode, chapter: int | None = None) -> nbformat.NotebookNode:
+    """The notebook as the deck shows it (reader-only cells removed, MyST rewritten); `chapter`
+    numbers its exercises."""
+    prepared, _ = ChapterSlidesPreprocessor(chapter).preprocess(copy.deepcopy(nb), {})
     return prepared
+
+
+def chapter_number(stem: str) -> int | None:
+    """A chapter's number in the book, from its file name (`09_build_autograd` -> 9)."""
+    match = re.match(r"(\d+)_", stem)
+    return int(match.group(1)) if match else None
 
 
 def copy_assets(node_modules: Path, slides_dir: Path) -> None:
@@ -242,7 +260,7 @@ def copy_assets(node_modules: Path, slides_dir: Path) -> None:
 
 def build_deck(nb: nbformat.NotebookNode, title: str, target: Path) -> int:
     """Write one deck to `target`; return its number of slides."""
-    nb = prepare(nb)
+    nb = prepare(nb, chapter_number(target.name.split(".")[0]))
     nb.metadata["title"] = title
     body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     target.parent.mkdir(parents=True, exist_ok=True)
