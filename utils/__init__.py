@@ -1,5 +1,6 @@
 """Helpers shared by the chapters: data loading (`utils.data`), plotting (`utils.plotting`), device
-choice and synchronisation (`utils.device`) and the city-placement objective (`utils.cities`).
+choice and synchronisation (`utils.device`), the city-placement objective (`utils.cities`) and
+explorable figures (`utils.explore`).
 
 Importing this package changes nothing: no seeding, no plotting style, no device choice.
 Chapters call what they need explicitly, e.g. ``utils.pick_device()``.
@@ -10,6 +11,7 @@ from importlib import import_module
 _EXPORTS = {
     "Cities": "utils.data",
     "city_objective": "utils.cities",
+    "explorable": "utils.explore",
     "load_cities": "utils.data",
     "load_sine_data": "utils.data",
     "pick_device": "utils.device",
