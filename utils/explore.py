@@ -121,7 +121,7 @@ def explorable(
     descriptions: Sequence[str],
     label: str,
     start: int = 0,
-    dpi: float = 60,
+    dpi: float = 72,
 ) -> Explorable:
     """Draw frame k with ``draw(k)`` on `fig` for each value, save it, and return the explorable.
 
