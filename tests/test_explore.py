@@ -1,6 +1,7 @@
 """utils.explore: one frame per value behind a labelled slider, self-contained and described."""
 
 import base64
+import io
 import json
 import re
 
@@ -65,9 +66,25 @@ def test_the_script_holds_every_frame_and_description_and_nothing_leaves_the_pag
     page = three.to_html()
     script = BeautifulSoup(page, "html.parser").find("script").string
     data = json.loads(re.search(r"var data = (\{.*?\});\n", script).group(1))
-    assert [base64.b64decode(url.split(",", 1)[1]) for url in data["frames"]] == list(three.frames)
+    # the start frame is sent once, as the image's source, which the script reads
+    assert data["frames"][1] is None and 'data.frames[1] = img.getAttribute("src")' in script
+    expected = [frame for k, frame in enumerate(three.frames) if k != 1]
+    assert [base64.b64decode(url.split(",", 1)[1]) for url in data["frames"] if url] == expected
     assert data["alts"] == list(three.descriptions) and data["values"] == list(three.value_texts)
     assert "http" not in page and "src=\"//" not in page
+
+
+def test_frames_are_saved_with_a_small_palette_unless_full_colour_is_asked_for():
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    image = ax.imshow([[0.0, 1.0], [1.0, 0.0]])
+    made = {colours: explorable(fig, lambda k: image.set_alpha(0.5 + k / 4), ["a", "b"], ["one", "two"],
+                                label="x", dpi=30, colours=colours) for colours in (16, None)}
+    plt.close(fig)
+    palette = Image.open(io.BytesIO(made[16].frames[0]))
+    assert palette.mode == "P" and len(palette.getcolors()) <= 16
+    assert Image.open(io.BytesIO(made[None].frames[0])).mode == "RGBA"
 
 
 def test_a_description_cannot_end_the_script():

@@ -66,7 +66,9 @@ class Explorable:
         """The slider, the figure and the words, as one self-contained HTML fragment."""
         uid, k = self.uid, self.start
         urls = ["data:image/png;base64," + base64.b64encode(frame).decode("ascii") for frame in self.frames]
-        data = json.dumps({"frames": urls, "alts": self.descriptions, "values": self.value_texts})
+        # The start frame is the image's own source already: the script reads it from there.
+        shown = [None if index == k else url for index, url in enumerate(urls)]
+        data = json.dumps({"frames": shown, "alts": self.descriptions, "values": self.value_texts})
         data = data.replace("</", "<\\/")  # a description cannot close the script
         words = "".join(
             f"<li><strong>{html.escape(value)}</strong>: {html.escape(text)}</li>"
@@ -94,6 +96,7 @@ style="display:block;max-width:100%;height:auto">
   var slider = root.querySelector("input[type=range]");
   var img = root.querySelector("img.{CLASS}-figure");
   var value = root.querySelector("output.{CLASS}-value");
+  data.frames[{k}] = img.getAttribute("src");
   function show() {{
     var k = Number(slider.value);
     img.src = data.frames[k];
@@ -122,17 +125,26 @@ def explorable(
     label: str,
     start: int = 0,
     dpi: float = 72,
+    colours: int | None = 64,
 ) -> Explorable:
     """Draw frame k with ``draw(k)`` on `fig` for each value, save it, and return the explorable.
 
     `value_texts[k]` is what the control announces for frame k (``"lr = 0.5"``) and
-    `descriptions[k]` the frame's text alternative (what it shows and what to notice). `dpi` keeps
-    the frames small: a page stays light. The figure stays open: close it with ``plt.close(fig)``.
+    `descriptions[k]` the frame's text alternative (what it shows and what to notice). `dpi` and
+    `colours` (a palette of that many colours; None keeps full colour) keep the frames small, so a
+    page stays light: 64 colours make a plot's PNG two to three times smaller, with no visible loss.
+    The figure stays open: close it with ``plt.close(fig)``.
     """
+    from PIL import Image  # Pillow comes with matplotlib
+
     frames = []
     for k in range(len(value_texts)):
         draw(k)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=dpi)
+        if colours is not None:
+            image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+            buffer = io.BytesIO()
+            image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT).save(buffer, "PNG", optimize=True)
         frames.append(buffer.getvalue())
     return Explorable(label, tuple(value_texts), tuple(descriptions), tuple(frames), start)
