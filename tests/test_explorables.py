@@ -77,10 +77,27 @@ STATE = """() => [...document.querySelectorAll('.course-explorable')].map(root =
 })"""
 
 
-def check_keyboard(page, where: str) -> int:
-    """Move every explorable on `page` by keyboard; assert what changes. Returns how many."""
+# Decks: show the slide that holds the index-th explorable, and whether the current slide holds it.
+SHOW_SLIDE_OF = """async (index) => {
+  const Reveal = await new Promise(resolve => require(['_assets/reveal.js/dist/reveal.js'], resolve));
+  if (!Reveal.isReady()) { await new Promise(resolve => Reveal.on('ready', resolve)); }
+  const section = document.querySelectorAll('.course-explorable')[index].closest('section');
+  const where = Reveal.getIndices(section);
+  Reveal.slide(where.h, where.v);
+}"""
+SHOWN_SLIDE_HOLDS = """(index) => {
+  const current = require('_assets/reveal.js/dist/reveal.js').getCurrentSlide();
+  return current.contains(document.querySelectorAll('.course-explorable')[index]);
+}"""
+
+
+def check_keyboard(page, where: str, only: int | None = None) -> int:
+    """Move every explorable on `page` (or the `only`-th) by keyboard; assert what changes.
+    Returns how many it moved."""
     explorables = page.evaluate(STATE)
     for index, before in enumerate(explorables):
+        if only is not None and index != only:
+            continue
         name = f"{where}, explorable {index + 1}"
         assert before["sliderShown"] and before["label"].strip(), f"{name}: no visible, labelled slider: {before}"
         assert before["complete"], f"{name}: the figure did not load"
@@ -102,7 +119,7 @@ def check_keyboard(page, where: str) -> int:
         assert last["value"] == last["max"] and last["alt"] == last["words"][-1].split(": ", 1)[1], last["value"]
         page.keyboard.press("Home")
         assert page.evaluate(STATE)[index]["value"] == "0", f"{name}: Home did not reach the first value"
-    return len(explorables)
+    return len(explorables) if only is None else 1
 
 
 def test_the_chapters_have_an_explorable_each_and_the_list_is_not_empty():
@@ -122,8 +139,13 @@ def test_an_explorable_moves_by_keyboard_on_the_page_with_no_request_leaving(sit
 def test_an_explorable_moves_by_keyboard_on_the_deck(site, visit, chapter):
     view = visit(width=1280, height=720)
     view.page.goto(f"{site}/slides/{Path(chapter).name}.slides.html", wait_until="networkidle")
-    # reveal.js leaves the arrow keys to a focused input: they move the slider, not the deck
-    assert check_keyboard(view.page, f"{chapter} deck") == expected_count(chapter)
+    for index in range(expected_count(chapter)):
+        view.page.evaluate(SHOW_SLIDE_OF, index)
+        view.page.wait_for_timeout(300)
+        # reveal.js leaves the arrow keys to a focused input: they move the slider, not the deck
+        assert check_keyboard(view.page, f"{chapter} deck", only=index) == 1
+        moved = view.page.evaluate(SHOWN_SLIDE_HOLDS, index)
+        assert moved, "the arrow keys moved the deck away from the explorable's slide"
     assert view.problems == [], view.problems
 
 
