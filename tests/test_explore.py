@@ -87,6 +87,21 @@ def test_frames_are_saved_with_a_small_palette_unless_full_colour_is_asked_for()
     assert Image.open(io.BytesIO(made[None].frames[0])).mode == "RGBA"
 
 
+def test_a_figure_is_laid_out_once_so_its_labels_are_inside_every_frame():
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    (line,) = ax.plot([0, 1], [0, 1])
+    ax.set_xlabel("a label at the bottom edge", fontsize=16)
+    made = explorable(fig, lambda k: line.set_ydata([0, k]), ["a", "b"], ["one", "two"], label="x", dpi=40)
+    fig.canvas.draw()
+    inside = ax.xaxis.label.get_window_extent(fig.canvas.get_renderer()).y0 >= 0
+    plt.close(fig)
+    assert inside, "the x label is cut off at the bottom"
+    sizes = {Image.open(io.BytesIO(frame)).size for frame in made.frames}
+    assert len(sizes) == 1, sizes
+
+
 def test_a_description_cannot_end_the_script():
     made = Explorable("x", ("a", "b"), ("ok", "bad </script> end"), (b"1", b"2"))
     assert made.to_html().count("</script>") == 1

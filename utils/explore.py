@@ -133,10 +133,15 @@ def explorable(
     `descriptions[k]` the frame's text alternative (what it shows and what to notice). `dpi` and
     `colours` (a palette of that many colours; None keeps full colour) keep the frames small, so a
     page stays light: 64 colours make a plot's PNG two to three times smaller, with no visible loss.
-    The figure stays open: close it with ``plt.close(fig)``.
+    A figure without a layout engine is laid out once (``tight_layout`` on the start frame), so no
+    label is cut off and every frame keeps the same layout. The figure stays open: close it with
+    ``plt.close(fig)``.
     """
     from PIL import Image  # Pillow comes with matplotlib
 
+    if fig.get_layout_engine() is None:  # lay out once, on the start frame: every frame the same size
+        draw(start)
+        fig.tight_layout()
     frames = []
     for k in range(len(value_texts)):
         draw(k)
