@@ -198,3 +198,114 @@ def page_weight(built_html: Path, chapter: str) -> int:
 def test_a_chapter_page_with_its_images_stays_under_1_5_mb(built_html, chapter):
     weight = page_weight(built_html, chapter)
     assert weight < PAGE_LIMIT, f"{chapter}: {weight / 1e6:.2f} MB with its images"
+
+
+# ---------------------------------------------------------------------------------------------
+# JupyterLab (the pinned one in .venv), opening a notebook whose output is an explorable: untrusted
+# (a downloaded notebook), its sanitizer removes the script; trusted (after the reader runs the
+# cell, or `jupyter trust`), the slider works, although the notebook uses the arrow keys itself.
+
+LAB_STATE = """() => {
+  const root = document.querySelector('.course-explorable');
+  if (!root) { return null; }
+  const slider = root.querySelector('input[type=range]');
+  const img = root.querySelector('img');
+  return {ready: root.getAttribute('data-ready'), sliderShown: slider.getBoundingClientRect().width > 0,
+          value: slider.value, alt: img.getAttribute('alt'), imgShown: img.getBoundingClientRect().width > 0,
+          words: root.querySelectorAll('details li').length};
+}"""
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab serving a folder with one notebook showing an explorable; yields (url, folder)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import nbformat
+
+    from utils.explore import explorable
+
+    folder = tmp_path_factory.mktemp("lab")
+    fig, ax = plt.subplots(figsize=(3, 2))
+    (line,) = ax.plot([0, 1], [0, 0])
+    for name in ("untrusted", "trusted"):  # two labels: trust goes by content, so they must differ
+        made = explorable(fig, lambda k: line.set_ydata([0, k]), ["a = 0", "a = 1", "a = 2"],
+                          ["A flat line.", "A line rising to one.", "A line rising to two."],
+                          label=f"Slope a ({name})", dpi=30)
+        output = nbformat.v4.new_output("display_data", data=made._repr_mimebundle_())
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("made", outputs=[output])])
+        # a kernel named, as in every chapter: else JupyterLab asks for one in a dialog that takes the focus
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(notebook, folder / f"{name}.ipynb")
+    plt.close(fig)
+    jupyter = Path(sys.executable).parent / "jupyter"
+    subprocess.run([str(jupyter), "trust", str(folder / "trusted.ipynb")], check=True, capture_output=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(jupyter), "lab", "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.port_retries=0",
+         "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={folder}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/lab", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within a minute")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def open_in_lab(browser, url: str, name: str):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{url}/lab/tree/{name}?reset")  # a fresh workspace: only this notebook open
+    page.wait_for_selector(".jp-OutputArea-output .course-explorable img", timeout=60_000)
+    page.wait_for_timeout(1000)
+    return page
+
+
+def test_in_jupyterlab_an_untrusted_explorable_is_a_described_still_and_words(browser, lab):  # noqa: F811
+    page = open_in_lab(browser, lab, "untrusted.ipynb")
+    try:
+        state = page.evaluate(LAB_STATE)
+        assert state["ready"] is None, "a script ran in an untrusted notebook"
+        assert state["imgShown"] and state["alt"] == "A flat line." and state["words"] == 3, state
+        assert not state["sliderShown"], "a slider that cannot move is shown"
+    finally:
+        page.close()
+
+
+def test_in_jupyterlab_a_trusted_explorable_moves_by_keyboard(browser, lab):  # noqa: F811
+    page = open_in_lab(browser, lab, "trusted.ipynb")
+    try:
+        assert page.evaluate(LAB_STATE)["sliderShown"]
+        slider = page.locator(".course-explorable input[type=range]")
+        # JupyterLab focuses the notebook once its kernel has started: wait for that, then focus
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+        page.wait_for_timeout(1000)
+        slider.focus()
+        assert page.evaluate("document.activeElement.type") == "range", "the slider did not keep the focus"
+        page.keyboard.press("ArrowRight")
+        state = page.evaluate(LAB_STATE)
+        assert (state["value"], state["alt"]) == ("1", "A line rising to one."), state
+        page.keyboard.press("End")
+        page.keyboard.press("ArrowLeft")
+        assert page.evaluate(LAB_STATE)["value"] == "1"
+    finally:
+        page.close()

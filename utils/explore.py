@@ -10,7 +10,8 @@ self-contained piece of HTML (no network, no library: a few lines of plain JavaS
   image, and a "Every value in words" list carries them all.
 - Where scripts do not run (a downloaded notebook in JupyterLab before the reader runs the cell),
   the output is still the start frame with its description and the list in words; the slider stays
-  hidden until a script shows it, so no inert control is offered.
+  hidden until a script shows it, so no inert control is offered. (JupyterLab's sanitizer drops a
+  bare ``hidden`` attribute, so the control is also hidden by an inline ``display:none``.)
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class Explorable:
         )
         label = html.escape(self.label)
         return f"""<div class="{CLASS}" id="{uid}" style="max-width:100%">
-<div class="{CLASS}-control" hidden>
+<div class="{CLASS}-control" hidden="hidden" style="display:none">
 <div style="display:flex;flex-wrap:wrap;align-items:center;gap:0.25em 0.75em">
 <label for="{uid}-slider" style="font-weight:bold">{label}</label>
 <input type="range" id="{uid}-slider" min="0" max="{len(self.frames) - 1}" step="1" value="{k}" \
@@ -89,7 +90,8 @@ style="display:block;max-width:100%;height:auto">
 <details><summary>{label}: every value in words</summary><ul>{words}</ul></details>
 <script>
 (function () {{
-  var root = document.getElementById("{uid}");
+  // This script's own explorable: the id alone could name another copy of the same output.
+  var root = document.currentScript ? document.currentScript.parentElement : document.getElementById("{uid}");
   if (!root || root.getAttribute("data-ready")) {{ return; }}
   root.setAttribute("data-ready", "1");
   var data = {data};
@@ -105,7 +107,21 @@ style="display:block;max-width:100%;height:auto">
     value.textContent = data.values[k];
   }}
   slider.addEventListener("input", show);
-  root.querySelector(".{CLASS}-control").hidden = false;
+  // The slider's keys move it here, one value per key as a browser would, and go no further:
+  // JupyterLab's notebook would otherwise cancel them after the slider has seen them (it uses the
+  // arrows to move between cells), and a deck would turn the slide.
+  var keys = {{ArrowRight: 1, ArrowUp: 1, PageUp: 1, ArrowLeft: -1, ArrowDown: -1, PageDown: -1,
+              Home: -Infinity, End: Infinity}};
+  slider.addEventListener("keydown", function (event) {{
+    if (!(event.key in keys) || event.altKey || event.ctrlKey || event.metaKey) {{ return; }}
+    event.preventDefault();
+    event.stopPropagation();
+    var k = Math.min(Number(slider.max), Math.max(0, Number(slider.value) + keys[event.key]));
+    if (k !== Number(slider.value)) {{ slider.value = String(k); show(); }}
+  }});
+  var control = root.querySelector(".{CLASS}-control");
+  control.hidden = false;
+  control.style.display = "";
   show();
 }})();
 </script>
