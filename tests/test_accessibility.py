@@ -146,8 +146,9 @@ def figure_cells(notebook: dict) -> list[dict]:
             continue
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            if any(kind in data for kind in ("image/png", "image/jpeg", "image/svg+xml")) or "_anim_img" in str(
-                data.get("text/html", "")
+            html = str(data.get("text/html", ""))
+            if any(kind in data for kind in ("image/png", "image/jpeg", "image/svg+xml")) or (
+                "_anim_img" in html or "course-explorable" in html
             ):
                 found.append(cell)
                 break

@@ -134,10 +134,11 @@ def alt_text(cell: nbformat.NotebookNode) -> str:
 
 
 def shows_figure(cell: nbformat.NotebookNode) -> bool:
-    """Whether a code cell's outputs include an image or an animation (`to_jshtml`)."""
+    """Whether a code cell's outputs include an image, an animation (`to_jshtml`) or an explorable."""
     for output in cell.get("outputs", []):
         data = output.get("data", {})
-        if any(kind in data for kind in FIGURE_TYPES) or 'class="animation"' in data.get("text/html", ""):
+        html = data.get("text/html", "")
+        if any(kind in data for kind in FIGURE_TYPES) or 'class="animation"' in html or 'class="course-explorable"' in html:
             return True
     return False
 
