@@ -1,0 +1,239 @@
+"""The chapters on `make test`'s path, beside nbclient and the import floor, per chapter, in one run.
+
+Three ways of running the same chapters, taking turns within each repeat (the order rotates from one
+repeat to the next, so a burst of load on a shared machine does not always fall on the same one):
+- the floor: one fresh kernel per chapter that only imports numpy, torch, matplotlib.pyplot and utils;
+- nbclient: each chapter executed top to bottom (`bench.execution.execute`);
+- the test path: one `pytest -p no:xdist notebooks/` process over all the chapters, in a copy of the
+  repository with an empty `_build/`, so the root conftest.py does all it does in `make test` (nbval
+  cell by cell, the outputs recorded, every passing chapter written to the execution cache). The
+  plugin `bench.cell_clock` times each chapter and cell in that process.
+Each figure is the fastest of the repeats: the least the machine allowed, what the code costs.
+
+Overhead per cell: the seconds a path spends outside the kernel's execution of the cells (from each
+cell's `execute_input` to its reply), less the kernel's start and stop, divided by the cells: the
+sending, the message handling and, on the test path, pytest's own work for each cell item.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.build import copy_repository
+from bench.cell_clock import ENVIRONMENT
+from bench.common import Section, Target, format_seconds, markdown_table
+from bench.execution import RATIO_TARGET, Execution, chapters, execute
+
+PATH_TARGET = 1.10  # the test path within 10% of nbclient's
+TIMEOUT_S = 3600
+
+
+@dataclass
+class PathRun:
+    """One chapter on one path: wall seconds, the kernel's seconds in its cells, the kernel's start and stop."""
+
+    seconds: float
+    cells: int
+    in_cells: float
+    start: float
+    stop: float
+    cache_write: float = 0.0
+    ok: bool = True
+    note: str = ""
+
+    @property
+    def per_cell(self) -> float:
+        """Seconds per cell spent outside the cells and outside the kernel's start and stop."""
+        return max(self.seconds - self.in_cells - self.start - self.stop - self.cache_write, 0.0) / max(self.cells, 1)
+
+
+@dataclass
+class Runs:
+    """Every repeat of every chapter on the three paths, and the test path's whole process."""
+
+    floor: dict[str, list[float]] = field(default_factory=dict)
+    nbclient: dict[str, list[PathRun]] = field(default_factory=dict)
+    test: dict[str, list[PathRun]] = field(default_factory=dict)
+    pytest_process: list[float] = field(default_factory=list)  # the whole pytest command, start-up included
+
+
+def from_nbclient(execution: Execution) -> PathRun:
+    """A chapter's nbclient run as a PathRun (its cell times are the kernel's stamps, as on the test path)."""
+    in_cells = sum(seconds for _, seconds, _ in execution.cells if seconds == seconds)  # NaN: not run
+    return PathRun(
+        execution.seconds,
+        len(execution.cells),
+        in_cells,
+        execution.kernel_start or 0.0,
+        execution.kernel_stop or 0.0,
+        ok=execution.error is None,
+        note=execution.error or "",
+    )
+
+
+def from_clock(record: dict) -> PathRun:
+    """A chapter's test-path run from the JSON line `bench.cell_clock` wrote."""
+    cells = record["cells"]
+    in_cells = sum(cell["kernel"] or 0.0 for cell in cells)
+    passed = len(record.get("stored", []))
+    return PathRun(
+        record["seconds"],
+        len(cells),
+        in_cells,
+        record.get("kernel_start", 0.0),
+        record.get("kernel_stop", 0.0),
+        record.get("cache_write", 0.0),
+        ok=passed == len(cells),
+        note="" if passed == len(cells) else f"{len(cells) - passed} of {len(cells)} cells did not pass",
+    )
+
+
+def run_test_path(copy: Path, names: list[str]) -> tuple[float, dict[str, PathRun]]:
+    """One pytest process over `names` (chapter stems) in `copy`, from an empty execution cache."""
+    shutil.rmtree(copy / "_build" / ".jupyter_cache", ignore_errors=True)
+    clock = copy / "_build" / "cell-clock.jsonl"
+    clock.parent.mkdir(parents=True, exist_ok=True)
+    clock.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "bench.cell_clock", "-q"]
+    command += [f"notebooks/{name}.md" for name in names]
+    env = {**os.environ, "PYTHONPATH": str(copy), ENVIRONMENT: str(clock)}
+    begin = time.perf_counter()
+    subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    seconds = time.perf_counter() - begin
+    records = [json.loads(line) for line in clock.read_text(encoding="utf-8").splitlines()] if clock.exists() else []
+    return seconds, {record["chapter"]: from_clock(record) for record in records}
+
+
+def measure(repeats: int, paths: list[Path] | None = None) -> Runs:
+    """Run the floor, nbclient and the test path over the chapters `repeats` times, taking turns."""
+    paths = chapters() if paths is None else paths
+    names = [path.stem for path in paths]
+    runs = Runs()
+    copy = Path(tempfile.mkdtemp(prefix="bench-testpath-"))
+    try:
+        copy_repository(copy)
+        for repeat in range(repeats):
+            order = ["floor", "nbclient", "test"]
+            order = order[repeat % 3 :] + order[: repeat % 3]
+            for path_name in order:
+                begin = time.perf_counter()
+                if path_name == "floor":
+                    for name in names:
+                        runs.floor.setdefault(name, []).append(execute(None).seconds)
+                elif path_name == "nbclient":
+                    for path in paths:
+                        runs.nbclient.setdefault(path.stem, []).append(from_nbclient(execute(str(path))))
+                else:
+                    seconds, by_chapter = run_test_path(copy, names)
+                    runs.pytest_process.append(seconds)
+                    for name in names:
+                        run = by_chapter.get(name, PathRun(float("nan"), 0, 0.0, 0.0, 0.0, ok=False, note="not run"))
+                        runs.test.setdefault(name, []).append(run)
+                print(f"  run {repeat + 1}/{repeats}, {path_name}: {time.perf_counter() - begin:.1f} s", flush=True)
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+    return runs
+
+
+def fastest(runs: list[PathRun]) -> PathRun:
+    """The fastest run that passed (else the fastest of all): the least the machine allowed."""
+    passed = [run for run in runs if run.ok and run.seconds == run.seconds]
+    return min(passed or runs, key=lambda run: run.seconds if run.seconds == run.seconds else float("inf"))
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.0f} ms"
+
+
+def report(runs: Runs, repeats: int) -> Section:
+    """The per-chapter table of the three paths, the totals, and the two targets."""
+    section = Section("6. The test path: `make test`'s way of running the chapters, beside nbclient and the floor")
+    rows = []
+    totals = {"floor": 0.0, "nbclient": 0.0, "test": 0.0}
+    for name in runs.nbclient:
+        floor = min(runs.floor[name])
+        client = fastest(runs.nbclient[name])
+        test = fastest(runs.test[name])
+        totals["floor"] += floor
+        totals["nbclient"] += client.seconds
+        totals["test"] += test.seconds
+        status = "ok" if client.ok and test.ok else "FAILED: " + "; ".join(
+            f"{label}: {run.note}" for label, run in (("nbclient", client), ("test path", test)) if not run.ok
+        )
+        rows.append(
+            (
+                name,
+                test.cells,
+                format_seconds(floor),
+                format_seconds(client.seconds),
+                format_seconds(test.seconds),
+                f"{test.seconds / client.seconds:.2f}",
+                format_seconds(test.in_cells),
+                format_seconds(test.start),
+                format_seconds(test.cache_write),
+                _ms(client.per_cell),
+                _ms(test.per_cell),
+                status,
+            )
+        )
+    process = min(runs.pytest_process) if runs.pytest_process else float("nan")
+    section.lines += [
+        f"Each chapter in a fresh kernel, one at a time, on three paths taking turns; the fastest of {repeats} "
+        "runs. The test path is one `pytest -p no:xdist notebooks/...` process with the root conftest.py (nbval, "
+        "the outputs recorded, each passing chapter written to an empty execution cache), timed by "
+        "`bench.cell_clock`: a chapter's wall runs from its kernel's start to its cache write and kernel stop. "
+        "*In cells* is the kernel's own time executing them (`execute_input` to reply); *overhead per cell* is "
+        "what a path spends outside the cells, the kernel's start and stop and the cache write, per cell.",
+        "",
+        *markdown_table(
+            [
+                "chapter",
+                "cells",
+                "floor kernel",
+                "nbclient",
+                "test path",
+                "test / nbclient",
+                "in cells (test path)",
+                "kernel start (test path)",
+                "cache write",
+                "overhead per cell: nbclient",
+                "test path",
+                "status",
+            ],
+            rows,
+        ),
+        "",
+        f"Totals: floor {format_seconds(totals['floor'])}, nbclient {format_seconds(totals['nbclient'])}, "
+        f"test path {format_seconds(totals['test'])} in its chapters and {format_seconds(process)} for the whole "
+        f"pytest process (its start-up and collection: {format_seconds(process - totals['test'])}).",
+    ]
+    ratio = totals["test"] / totals["nbclient"]
+    section.targets.append(
+        Target(
+            f"the test path within {PATH_TARGET - 1:.0%} of nbclient's (sum of the chapters, fastest runs)",
+            ratio <= PATH_TARGET,
+            f"{ratio:.2f}x ({format_seconds(totals['test'])} against {format_seconds(totals['nbclient'])})",
+        )
+    )
+    for label, total in (("nbclient", totals["nbclient"]), ("the test path", totals["test"])):
+        floor_ratio = total / totals["floor"]
+        section.targets.append(
+            Target(
+                f"all chapters on {label} <= {RATIO_TARGET}x the import floor (fastest runs)",
+                floor_ratio <= RATIO_TARGET,
+                f"{floor_ratio:.2f}x ({format_seconds(total)} against {format_seconds(totals['floor'])})",
+            )
+        )
+    return section
+
+
+def run(repeats: int) -> Section:
+    return report(measure(repeats), repeats)
