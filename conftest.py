@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import fcntl
 import shutil
+import sys
 import time
 import uuid
 from collections import defaultdict
@@ -32,9 +33,21 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import nbformat
-import pytest
-from nbval.plugin import IPyNbCell, IPyNbFile, find_comment_markers, find_metadata_tags
+# nbformat imports jsonschema, whose optional `iri` format checker imports rfc3987_syntax (installed for
+# jupyter-events), which compiles 38 Lark grammars on import: about 0.9 s of CPU in every pytest process
+# (the controller and each xdist worker), a third to a half of a worker's start-up (`python -m bench
+# --only paths` shows the start-up). No notebook schema uses that format, so the test processes do without
+# it: this must come before nbformat's first import, hence `-p no:nbval` in pyproject.toml and nbval
+# registered here (`pytest_plugins`). Processes the tests start (the book build, kernels) are unaffected.
+sys.modules.setdefault("rfc3987_syntax", None)  # `import rfc3987_syntax` then raises ImportError
+NBVAL_LOADED = "nbval.plugin" in sys.modules  # loaded already: a run without this repository's pyproject.toml
+
+import nbformat  # noqa: E402
+import pytest  # noqa: E402
+from nbval.plugin import IPyNbCell, IPyNbFile, find_comment_markers, find_metadata_tags  # noqa: E402
+
+if not NBVAL_LOADED:  # pyproject.toml turned its auto-loading off (see above): register it here
+    pytest_plugins = ["nbval.plugin"]
 
 ROOT = Path(__file__).resolve().parent
 NOTEBOOKS = ROOT / "notebooks"
