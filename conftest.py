@@ -178,12 +178,24 @@ class MarkdownNotebook(IPyNbFile):
         self._marker(".started", "")
         super().setup()
         self.kernel.execute_cell_input = self._execute_as_jupyter_does
+        self.kernel.get_message = self._get_message
         self._ask_language_info()
 
     def _execute_as_jupyter_does(self, source: str, allow_stdin: bool | None = None) -> str:
         """Send a cell to the kernel as Jupyter and MyST-NB do: in the history, so prompts count up
         (`In [12]`, and a traceback's `Cell In[12]`) as on the page (nbval's own sends without)."""
         return self.kernel.kc.execute(source, store_history=True, allow_stdin=allow_stdin, stop_on_error=False)
+
+    def _get_message(self, stream: str, timeout: float | None = None) -> dict:
+        """The kernel's next message on `stream`, as nbval's own `get_message` returns it, without its
+        debug log line: that pretty-prints every message (`pformat`, a figure's base64 included) even
+        with debug logging off, the larger part of the test path's own work per message."""
+        client = self.kernel.kc
+        if stream == "iopub":
+            return client.get_iopub_msg(timeout=timeout)
+        if stream == "shell":
+            return client.get_shell_msg(timeout=timeout)
+        raise ValueError(f"Invalid stream specified: {stream!r}")
 
     def _ask_language_info(self) -> None:
         """Store the kernel's language_info in the notebook's metadata, as nbclient does."""
