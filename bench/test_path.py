@@ -1,13 +1,13 @@
 """The chapters on `make test`'s path, beside nbclient and the import floor, per chapter, in one run.
 
-Three ways of running the same chapters, taking turns within each repeat (the order rotates from one
-repeat to the next, so a burst of load on a shared machine does not always fall on the same one):
+Three ways of running the same chapters, taking turns chapter by chapter (the order rotates, so a
+burst of load on a shared machine falls on one chapter of one path, not on a whole path):
 - the floor: one fresh kernel per chapter that only imports numpy, torch, matplotlib.pyplot and utils;
 - nbclient: each chapter executed top to bottom (`bench.execution.execute`);
-- the test path: one `pytest -p no:xdist notebooks/` process over all the chapters, in a copy of the
+- the test path: `pytest -p no:xdist notebooks/<chapter>.md`, one process per chapter, in a copy of the
   repository with an empty `_build/`, so the root conftest.py does all it does in `make test` (nbval
   cell by cell, the outputs recorded, every passing chapter written to the execution cache). The
-  plugin `bench.cell_clock` times each chapter and cell in that process.
+  plugin `bench.cell_clock` times the chapter and its cells in that process.
 Each figure is the fastest of the repeats: the least the machine allowed, what the code costs.
 
 Overhead per cell: the seconds a path spends outside the kernel's execution of the cells (from each
@@ -62,7 +62,7 @@ class Runs:
     floor: dict[str, list[float]] = field(default_factory=dict)
     nbclient: dict[str, list[PathRun]] = field(default_factory=dict)
     test: dict[str, list[PathRun]] = field(default_factory=dict)
-    pytest_process: list[float] = field(default_factory=list)  # the whole pytest command, start-up included
+    pytest_process: list[float] = field(default_factory=list)  # each pytest process's seconds outside its chapter
 
 
 def from_nbclient(execution: Execution) -> PathRun:
@@ -113,31 +113,38 @@ def run_test_path(copy: Path, names: list[str]) -> tuple[float, dict[str, PathRu
 
 
 def measure(repeats: int, paths: list[Path] | None = None) -> Runs:
-    """Run the floor, nbclient and the test path over the chapters `repeats` times, taking turns."""
+    """Run each chapter on the three paths, one after another, `repeats` times.
+
+    The paths take turns chapter by chapter (the order rotates with the chapter and the repeat), so a
+    burst of load on a shared machine falls on one chapter of one path, never on a whole path. The test
+    path is then one pytest process per chapter; its start-up and collection are timed apart.
+    """
     paths = chapters() if paths is None else paths
-    names = [path.stem for path in paths]
     runs = Runs()
     copy = Path(tempfile.mkdtemp(prefix="bench-testpath-"))
     try:
         copy_repository(copy)
         for repeat in range(repeats):
-            order = ["floor", "nbclient", "test"]
-            order = order[repeat % 3 :] + order[: repeat % 3]
-            for path_name in order:
-                begin = time.perf_counter()
-                if path_name == "floor":
-                    for name in names:
+            for index, path in enumerate(paths):
+                name = path.stem
+                order = ["floor", "nbclient", "test"]
+                turn = (repeat + index) % 3
+                for path_name in order[turn:] + order[:turn]:
+                    if path_name == "floor":
                         runs.floor.setdefault(name, []).append(execute(None).seconds)
-                elif path_name == "nbclient":
-                    for path in paths:
-                        runs.nbclient.setdefault(path.stem, []).append(from_nbclient(execute(str(path))))
-                else:
-                    seconds, by_chapter = run_test_path(copy, names)
-                    runs.pytest_process.append(seconds)
-                    for name in names:
-                        run = by_chapter.get(name, PathRun(float("nan"), 0, 0.0, 0.0, 0.0, ok=False, note="not run"))
+                    elif path_name == "nbclient":
+                        runs.nbclient.setdefault(name, []).append(from_nbclient(execute(str(path))))
+                    else:
+                        seconds, by_chapter = run_test_path(copy, [name])
+                        missing = PathRun(float("nan"), 0, 0.0, 0.0, 0.0, ok=False, note="not run")
+                        run = by_chapter.get(name, missing)
                         runs.test.setdefault(name, []).append(run)
-                print(f"  run {repeat + 1}/{repeats}, {path_name}: {time.perf_counter() - begin:.1f} s", flush=True)
+                        runs.pytest_process.append(seconds - run.seconds if run.seconds == run.seconds else seconds)
+                print(
+                    f"  run {repeat + 1}/{repeats}, {name}: floor {runs.floor[name][-1]:.1f} s, nbclient "
+                    f"{runs.nbclient[name][-1].seconds:.1f} s, test path {runs.test[name][-1].seconds:.1f} s",
+                    flush=True,
+                )
     finally:
         shutil.rmtree(copy, ignore_errors=True)
     return runs
@@ -176,6 +183,7 @@ def report(runs: Runs, repeats: int) -> Section:
                 format_seconds(client.seconds),
                 format_seconds(test.seconds),
                 f"{test.seconds / client.seconds:.2f}",
+                format_seconds(client.in_cells),
                 format_seconds(test.in_cells),
                 format_seconds(client.start),
                 format_seconds(test.start),
@@ -187,12 +195,13 @@ def report(runs: Runs, repeats: int) -> Section:
         )
     process = min(runs.pytest_process) if runs.pytest_process else float("nan")
     section.lines += [
-        f"Each chapter in a fresh kernel, one at a time, on three paths taking turns; the fastest of {repeats} "
-        "runs. The test path is one `pytest -p no:xdist notebooks/...` process with the root conftest.py (nbval, "
-        "the outputs recorded, each passing chapter written to an empty execution cache), timed by "
-        "`bench.cell_clock`: a chapter's wall runs from its kernel's start to its cache write and kernel stop. "
-        "*In cells* is the kernel's own time executing them (`execute_input` to reply); *overhead per cell* is "
-        "what a path spends outside the cells, the kernel's start and stop and the cache write, per cell.",
+        f"Each chapter in a fresh kernel, one at a time, on the three paths one after another (taking turns, "
+        f"chapter by chapter); the fastest of {repeats} runs. The test path is `pytest -p no:xdist "
+        "notebooks/<chapter>.md` with the root conftest.py (nbval, the outputs recorded, the passing chapter "
+        "written to an empty execution cache), timed by `bench.cell_clock`: a chapter's wall runs from its "
+        "kernel's start to its cache write and kernel stop. *In cells* is the kernel's own time executing them "
+        "(`execute_input` to reply); *overhead per cell* is what a path spends outside the cells, the kernel's "
+        "start and stop and the cache write, per cell.",
         "",
         *markdown_table(
             [
@@ -202,7 +211,8 @@ def report(runs: Runs, repeats: int) -> Section:
                 "nbclient",
                 "test path",
                 "test / nbclient",
-                "in cells (test path)",
+                "in cells: nbclient",
+                "test path",
                 "kernel start: nbclient",
                 "test path",
                 "cache write",
@@ -214,8 +224,9 @@ def report(runs: Runs, repeats: int) -> Section:
         ),
         "",
         f"Totals: floor {format_seconds(totals['floor'])}, nbclient {format_seconds(totals['nbclient'])}, "
-        f"test path {format_seconds(totals['test'])} in its chapters and {format_seconds(process)} for the whole "
-        f"pytest process (its start-up and collection: {format_seconds(process - totals['test'])}).",
+        f"test path {format_seconds(totals['test'])}. A pytest process spends {format_seconds(process)} (the "
+        "fastest) outside its chapter: its start-up and collection, paid once per process (`make test`: one "
+        "per xdist worker).",
     ]
     ratio = totals["test"] / totals["nbclient"]
     section.targets.append(
