@@ -48,6 +48,7 @@ class PathRun:
     cache_write: float = 0.0
     ok: bool = True
     note: str = ""
+    slowest: tuple[str, float] | None = None  # (cell name, the kernel's seconds in it)
 
     @property
     def per_cell(self) -> float:
@@ -84,6 +85,8 @@ def from_clock(record: dict) -> PathRun:
     cells = record["cells"]
     in_cells = sum(cell["kernel"] or 0.0 for cell in cells)
     passed = len(record.get("stored", []))
+    timed = [(cell["cell"], cell["kernel"]) for cell in cells if cell["kernel"] is not None]
+    slowest = max(timed, key=lambda pair: pair[1]) if timed else None
     return PathRun(
         record["seconds"],
         len(cells),
@@ -93,6 +96,7 @@ def from_clock(record: dict) -> PathRun:
         record.get("cache_write", 0.0),
         ok=passed == len(cells),
         note="" if passed == len(cells) else f"{len(cells) - passed} of {len(cells)} cells did not pass",
+        slowest=slowest,
     )
 
 
@@ -190,6 +194,7 @@ def report(runs: Runs, repeats: int) -> Section:
                 format_seconds(test.cache_write),
                 _ms(client.per_cell),
                 _ms(test.per_cell),
+                f"{test.slowest[0]}: {format_seconds(test.slowest[1])}" if test.slowest else "n/a",
                 status,
             )
         )
@@ -218,6 +223,7 @@ def report(runs: Runs, repeats: int) -> Section:
                 "cache write",
                 "overhead per cell: nbclient",
                 "test path",
+                "slowest cell (test path)",
                 "status",
             ],
             rows,

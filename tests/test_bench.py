@@ -182,6 +182,7 @@ def test_test_path_run_is_read_from_the_clock_record_and_fails_if_a_cell_was_not
                                          {"cell": "Cell 1", "pytest": 1.0, "kernel": None}]}
     run = from_clock(record)
     assert (run.seconds, run.cells, run.in_cells, run.ok) == (9.0, 2, 3.0, True)
+    assert run.slowest == ("Cell 0", 3.0)  # the kernel's seconds, not pytest's
     record["stored"] = [0]
     assert not from_clock(record).ok and "1 of 2 cells" in from_clock(record).note
 
@@ -223,7 +224,7 @@ def test_report_compares_the_paths_and_names_both_targets():
     )
     section = report(runs, 1)
     row = next(line for line in section.lines if line.startswith("| 01_a"))
-    assert "| 1.25 |" in row and row.endswith("| ok |")
+    assert "| 1.25 |" in row and row.endswith("| n/a | ok |")
     assert [target.met for target in section.targets] == [False, False, False]  # 1.25x; 2.0x and 2.5x the floor
     assert "1.25x" in section.targets[0].detail and "2.50x" in section.targets[2].detail
     runs.test["01_a"] = [PathRun(4.2, 2, 2.0, 1.0, 0.1)]
