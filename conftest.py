@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import fcntl
 import shutil
+import sys
 import time
 import uuid
 from collections import defaultdict
@@ -32,9 +33,21 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import nbformat
-import pytest
-from nbval.plugin import IPyNbCell, IPyNbFile, find_comment_markers, find_metadata_tags
+# nbformat imports jsonschema, whose optional `iri` format checker imports rfc3987_syntax (installed for
+# jupyter-events), which compiles 38 Lark grammars on import: about 0.9 s of CPU in every pytest process
+# (the controller and each xdist worker), a third to a half of a worker's start-up (`python -m bench
+# --only paths` shows the start-up). No notebook schema uses that format, so the test processes do without
+# it: this must come before nbformat's first import, hence `-p no:nbval` in pyproject.toml and nbval
+# registered here (`pytest_plugins`). Processes the tests start (the book build, kernels) are unaffected.
+sys.modules.setdefault("rfc3987_syntax", None)  # `import rfc3987_syntax` then raises ImportError
+NBVAL_LOADED = "nbval.plugin" in sys.modules  # loaded already: a run without this repository's pyproject.toml
+
+import nbformat  # noqa: E402
+import pytest  # noqa: E402
+from nbval.plugin import IPyNbCell, IPyNbFile, find_comment_markers, find_metadata_tags  # noqa: E402
+
+if not NBVAL_LOADED:  # pyproject.toml turned its auto-loading off (see above): register it here
+    pytest_plugins = ["nbval.plugin"]
 
 ROOT = Path(__file__).resolve().parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -165,12 +178,24 @@ class MarkdownNotebook(IPyNbFile):
         self._marker(".started", "")
         super().setup()
         self.kernel.execute_cell_input = self._execute_as_jupyter_does
+        self.kernel.get_message = self._get_message
         self._ask_language_info()
 
     def _execute_as_jupyter_does(self, source: str, allow_stdin: bool | None = None) -> str:
         """Send a cell to the kernel as Jupyter and MyST-NB do: in the history, so prompts count up
         (`In [12]`, and a traceback's `Cell In[12]`) as on the page (nbval's own sends without)."""
         return self.kernel.kc.execute(source, store_history=True, allow_stdin=allow_stdin, stop_on_error=False)
+
+    def _get_message(self, stream: str, timeout: float | None = None) -> dict:
+        """The kernel's next message on `stream`, as nbval's own `get_message` returns it, without its
+        debug log line: that pretty-prints every message (`pformat`, a figure's base64 included) even
+        with debug logging off, the larger part of the test path's own work per message."""
+        client = self.kernel.kc
+        if stream == "iopub":
+            return client.get_iopub_msg(timeout=timeout)
+        if stream == "shell":
+            return client.get_shell_msg(timeout=timeout)
+        raise ValueError(f"Invalid stream specified: {stream!r}")
 
     def _ask_language_info(self) -> None:
         """Store the kernel's language_info in the notebook's metadata, as nbclient does."""

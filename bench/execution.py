@@ -19,7 +19,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from nbconvert.filters import strip_ansi
@@ -41,6 +41,8 @@ class Execution:
     cells: list[tuple[int, float, str]] = field(default_factory=list)  # (code cell number, seconds, first line)
     error: str | None = None
     peak_mib: float | None = None  # the kernel's peak resident memory (None: not measured, e.g. after an error)
+    kernel_start: float | None = None  # seconds from the client's start to the first cell's execute_input
+    kernel_stop: float | None = None  # seconds from the last chapter cell's execute_reply to the client's end
 
 
 # Appended to every notebook run here: the kernel prints its own peak resident set size
@@ -66,14 +68,29 @@ def chapters() -> list[Path]:
     return [ROOT / f"{doc}.md" for doc in toc_chapters(ROOT)]
 
 
-def _cell_seconds(cell) -> float:
-    timing = cell.get("metadata", {}).get("execution", {})
+def _cell_stamp(cell, key: str) -> datetime | None:
+    """The kernel's timestamp `key` ('iopub.execute_input', 'shell.execute_reply') nbclient recorded, or None."""
     try:
-        begin = datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
-        end = datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
-    except (KeyError, ValueError):
+        return datetime.fromisoformat(cell["metadata"]["execution"][key].replace("Z", "+00:00"))
+    except (KeyError, ValueError, AttributeError):
+        return None
+
+
+def _cell_seconds(cell) -> float:
+    begin, end = _cell_stamp(cell, "iopub.execute_input"), _cell_stamp(cell, "shell.execute_reply")
+    if begin is None or end is None:
         return float("nan")
     return (end - begin).total_seconds()
+
+
+def start_and_stop(code_cells: list, began: datetime, ended: datetime) -> tuple[float | None, float | None]:
+    """(seconds before the first cell's input, seconds after the last cell's reply) of a run between
+    `began` and `ended`: the kernel's start-up and shutdown as nbclient's client meets them."""
+    first = _cell_stamp(code_cells[0], "iopub.execute_input") if code_cells else None
+    last = _cell_stamp(code_cells[-1], "shell.execute_reply") if code_cells else None
+    start = (first - began).total_seconds() if first else None
+    stop = (ended - last).total_seconds() if last else None
+    return start, stop
 
 
 def execute(source: str | None) -> Execution:
@@ -97,18 +114,21 @@ def execute(source: str | None) -> Execution:
             notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": workdir}}
         )
         begin = time.perf_counter()
+        began = datetime.now(timezone.utc)
         try:
             client.execute(stderr=subprocess.DEVNULL)  # the kernel's start-up notes are not the chapter's
         except Exception as failure:  # a failing chapter is reported, not fatal to the benchmark
             message = strip_ansi(str(failure)).strip()  # without the traceback's colours
             error = f"{type(failure).__name__}: {message.splitlines()[-1][:200] if message else ''}"
         seconds = time.perf_counter() - begin
+        ended = datetime.now(timezone.utc)
     code_cells = [cell for cell in notebook.cells[:-1] if cell.cell_type == "code"]
     cells = []
     for number, cell in enumerate(code_cells):
         lines = [line for line in cell.source.splitlines() if line.strip()]
         cells.append((number, _cell_seconds(cell), lines[0][:60] if lines else ""))
-    return Execution(name, seconds, cells, error, peak_memory(notebook.cells[-1]))
+    start, stop = start_and_stop(code_cells, began, ended)
+    return Execution(name, seconds, cells, error, peak_memory(notebook.cells[-1]), start, stop)
 
 
 def _limit_threads(threads: int | None) -> None:

@@ -144,3 +144,89 @@ def test_the_test_run_summary_line_is_found():
     assert SUMMARY.findall(line) == ["2 failed, 880 passed, 3 skipped"]
     quiet = "....\n[100%]\n1019 passed in 428.95s (0:07:08)\n"  # pytest -q: no bars
     assert SUMMARY.findall(quiet) == ["1019 passed"]
+
+
+def _message(kind: str, request: str, date: str, **content) -> dict:
+    return {"msg_type": kind, "parent_header": {"msg_id": request}, "header": {"date": date}, "content": content}
+
+
+def test_kernel_seconds_run_from_the_cells_input_to_its_own_idle_status():
+    from bench.cell_clock import kernel_seconds
+
+    messages = [
+        _message("status", "old", "2026-01-01T00:00:00Z", execution_state="idle"),
+        _message("status", "req", "2026-01-01T00:00:01Z", execution_state="busy"),
+        _message("execute_input", "req", "2026-01-01T00:00:01.250Z"),
+        _message("stream", "req", "2026-01-01T00:00:02Z", name="stdout", text="x"),
+        _message("status", "other", "2026-01-01T00:00:09Z", execution_state="idle"),  # not this cell's
+        _message("status", "req", "2026-01-01T00:00:03.750Z", execution_state="idle"),
+    ]
+    assert kernel_seconds(messages) == pytest.approx(2.5)
+    assert kernel_seconds(messages[:-1]) is None  # no idle yet for this request
+    assert kernel_seconds([]) is None
+
+
+def test_overhead_per_cell_leaves_out_the_cells_the_kernel_and_the_cache_write():
+    from bench.test_path import PathRun
+
+    run = PathRun(seconds=20.0, cells=10, in_cells=12.0, start=3.0, stop=1.0, cache_write=2.0)
+    assert run.per_cell == pytest.approx(0.2)  # 20 - 12 - 3 - 1 - 2 = 2 s over 10 cells
+    assert PathRun(5.0, 10, 6.0, 0.0, 0.0).per_cell == 0.0  # clock skew never gives a negative overhead
+
+
+def test_test_path_run_is_read_from_the_clock_record_and_fails_if_a_cell_was_not_stored():
+    from bench.test_path import from_clock
+
+    record = {"chapter": "01_a", "seconds": 9.0, "kernel_start": 2.0, "kernel_stop": 0.5, "cache_write": 0.5,
+              "stored": [0, 1], "cells": [{"cell": "Cell 0", "pytest": 4.0, "kernel": 3.0},
+                                         {"cell": "Cell 1", "pytest": 1.0, "kernel": None}]}
+    run = from_clock(record)
+    assert (run.seconds, run.cells, run.in_cells, run.ok) == (9.0, 2, 3.0, True)
+    assert run.slowest == ("Cell 0", 3.0)  # the kernel's seconds, not pytest's
+    record["stored"] = [0]
+    assert not from_clock(record).ok and "1 of 2 cells" in from_clock(record).note
+
+
+def test_nbclient_start_and_stop_come_from_the_kernels_stamps():
+    from datetime import datetime, timezone
+
+    from bench.execution import start_and_stop
+
+    cells = [
+        {"metadata": {"execution": {"iopub.execute_input": "2026-01-01T00:00:02Z",
+                                    "shell.execute_reply": "2026-01-01T00:00:03Z"}}},
+        {"metadata": {"execution": {"iopub.execute_input": "2026-01-01T00:00:03Z",
+                                    "shell.execute_reply": "2026-01-01T00:00:05Z"}}},
+    ]
+    began = datetime(2026, 1, 1, 0, 0, 0, tzinfo=timezone.utc)
+    ended = datetime(2026, 1, 1, 0, 0, 6, 500000, tzinfo=timezone.utc)
+    assert start_and_stop(cells, began, ended) == (2.0, 1.5)
+    assert start_and_stop([], began, ended) == (None, None)
+
+
+def test_fastest_run_prefers_one_that_passed():
+    from bench.test_path import PathRun, fastest
+
+    failed_fast = PathRun(1.0, 3, 0.5, 0.1, 0.1, ok=False, note="x")
+    passed = [PathRun(4.0, 3, 2.0, 1.0, 0.1), PathRun(3.0, 3, 2.0, 0.5, 0.1)]
+    assert fastest([failed_fast, *passed]).seconds == 3.0
+    assert fastest([failed_fast]).seconds == 1.0
+
+
+def test_report_compares_the_paths_and_names_both_targets():
+    from bench.test_path import PathRun, Runs, report
+
+    runs = Runs(
+        floor={"01_a": [2.0, 3.0]},
+        nbclient={"01_a": [PathRun(4.0, 2, 2.0, 1.0, 0.1)]},
+        test={"01_a": [PathRun(5.0, 2, 2.0, 1.0, 0.1, 0.5)]},
+        pytest_process=[8.0],
+    )
+    section = report(runs, 1)
+    row = next(line for line in section.lines if line.startswith("| 01_a"))
+    assert "| 1.25 |" in row and row.endswith("| n/a | ok |")
+    assert [target.met for target in section.targets] == [False, False, False]  # 1.25x; 2.0x and 2.5x the floor
+    assert "1.25x" in section.targets[0].detail and "2.50x" in section.targets[2].detail
+    runs.test["01_a"] = [PathRun(4.2, 2, 2.0, 1.0, 0.1)]
+    runs.floor["01_a"] = [3.0]
+    assert [target.met for target in report(runs, 1).targets] == [True, True, True]

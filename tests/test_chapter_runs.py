@@ -226,3 +226,19 @@ def test_a_run_stores_passing_chapters_and_names_the_failing_cell(tmp_path):
     assert partial.returncode == 0, partial.stdout[-3000:]
     newest = max((project / "_build" / ".chapter-runs").glob("*/01_demo.finished"), key=lambda path: path.stat().st_mtime)
     assert newest.read_text() == "not cached: 2 of 3 cells did not pass (first: Cell 1)"
+
+
+def test_with_nbval_registered_by_the_conftest_the_slow_optional_import_stays_out(tmp_path):
+    # pyproject.toml turns nbval's auto-loading off (`-p no:nbval`) so that conftest.py runs before
+    # nbformat's first import; nbval must then still collect the chapters and name a failing cell.
+    project = tmp_path / "course"
+    (project / "notebooks").mkdir(parents=True)
+    shutil.copy(ROOT / "conftest.py", project / "conftest.py")
+    (project / "notebooks" / "02_broken.md").write_text(BROKEN, encoding="utf-8")
+    (project / "test_probe.py").write_text(
+        "import sys\n\ndef test_probe():\n    assert 'nbformat' in sys.modules and sys.modules['rfc3987_syntax'] is None\n"
+    )
+    result = run_pytest(project, "-p", "no:nbval", "notebooks", "test_probe.py")
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "FAILED notebooks/02_broken.md::Cell 0" in result.stdout, result.stdout[-3000:]
+    assert "test_probe.py ." in result.stdout, result.stdout[-3000:]  # nbformat imported, rfc3987_syntax not
