@@ -244,9 +244,7 @@ def test_exercises_are_numbered_as_in_the_book_counting_those_left_off_the_deck(
 
 # Code cells longer than a slide holds, waiting for their chapter to split them (file, first line of
 # the cell's code in the .md): the deck scales such a slide down to fit, which a room reads badly.
-LONG_CODE_SLIDES = {
-    "notebooks/10_misleading_gradients": ["def f(x):"],
-}
+LONG_CODE_SLIDES: dict[str, list[str]] = {}
 
 
 def long_code_slides(notebook: nbformat.NotebookNode, chapter: int | None) -> list[str]:
