@@ -136,6 +136,9 @@ def student_env(request, tmp_path_factory) -> dict[str, str]:
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": KERNEL, "language": "python"}))
     variables = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
     variables.update(JUPYTER_PATH=str(spec.parent.parent), PIP_NO_INDEX="1", MPLBACKEND="agg")
+    # pip in the kernel sees what pip saw creating the venv (no local cap on torch for a range env:
+    # a learner's machine has none, and the install cell asks pip to keep the torch installed).
+    variables.update(env.pip_env)
     variables.update(STUDENT_VENV=str(env.folder), STUDENT_TORCH=_torch_version(env))
     return variables
 
