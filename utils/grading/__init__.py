@@ -12,11 +12,15 @@ A `Verdict` left as a cell's last value shows nothing more in Jupyter: the print
 answer a learner reads (a bare ``False`` under a prompt reads like a second, different verdict).
 
 Checks never print the answer. ``quiet=True`` silences them (the chapters' hidden checks use it).
+The helpers below are what several chapters' checks share: reading an answer as a number
+(`as_number`, `real_number`, `as_vector`) and judging a largest stable learning rate (`rate_verdict`).
 ``check_backward`` (``utils/grading/backward.py``) checks a learner's ``torch.autograd.Function``.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from importlib import import_module
 from typing import Any
@@ -90,6 +94,51 @@ def as_number(exercise: str, answer: Any, *, quiet: bool = False) -> float | Non
         verdict(exercise, False, "give one number", quiet=quiet)
         return None
     return value.item()
+
+
+def real_number(answer: Any) -> float | None:
+    """`answer` as a float if it is one real number (a one-element tensor or a 0-d array counts), else None.
+
+    Stricter than `as_number`: a bool, a list or a string is not a number here.
+    """
+    if isinstance(answer, torch.Tensor):
+        return float(answer.detach().cpu().item()) if answer.numel() == 1 else None
+    if hasattr(answer, "dtype") and getattr(answer, "shape", None) == ():  # a NumPy scalar or 0-d array
+        answer = answer.item()
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        return None
+    return float(answer)
+
+
+# The exercises that ask for the largest stable learning rate share one policy. The bound is
+# 2 / (largest curvature), and the exercises ask to round it down: the printed bound and anything up
+# to 2% below it are right. A rate past the bound is wrong however close (on a quadratic it diverges),
+# with 1e-5 of the bound as slack for float32 arithmetic; within 1% past it, the hint asks whether the
+# learner rounded up. Zero, negative and non-finite rates are not stable at all.
+_RATE_SLACK = 1e-5
+_RATE_JUST_PAST = 0.01
+_RATE_WINDOW = 0.02
+
+
+def rate_verdict(
+    exercise: str, value: float, bound: float, *, just_past: str, far_past: str, too_small: str, quiet: bool = False
+) -> Verdict:
+    """Judge `value` as the largest stable learning rate below `bound`, rounded down.
+
+    The hints are the chapter's words: `just_past` says what happens just past the bound (it ends
+    "did you round up? round down"), `far_past` is the whole hint for a rate well past it, and
+    `too_small` for a stable rate more than 2% below it.
+    """
+    if not math.isfinite(value) or value <= 0:
+        hint = "a learning rate must be a positive number: at 0 descent does not move, below 0 it climbs"
+        return verdict(exercise, False, hint, quiet=quiet)
+    if value > bound * (1 + _RATE_SLACK):
+        if value < bound * (1 + _RATE_JUST_PAST):
+            hint = f"just past the bound, {just_past}: did you round up? round down"
+        else:
+            hint = far_past
+        return verdict(exercise, False, hint, quiet=quiet)
+    return verdict(exercise, value >= (1 - _RATE_WINDOW) * bound, too_small, quiet=quiet)
 
 
 def __getattr__(name: str):

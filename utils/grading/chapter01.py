@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Callable
 
 import torch
 
-from utils.grading import Verdict, answered, verdict
-
-
-def _number(answer) -> float | None:
-    """The answer as a float, or None if it is not one real number (a numpy scalar counts)."""
-    if isinstance(answer, torch.Tensor):
-        return float(answer.detach().cpu().item()) if answer.numel() == 1 else None
-    if hasattr(answer, "dtype") and getattr(answer, "shape", None) == ():  # a numpy scalar or 0-d array
-        answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        return None
-    return float(answer)
+from utils.grading import Verdict, answered, real_number, verdict
 
 
 def check_ex1_1(h_prime, *, quiet: bool = False) -> Verdict:
     """Exercise 1.1: h'(2) for h(x) = x^3 - 2x, computed with autograd (to 4 decimals)."""
     if not answered("1.1", h_prime, quiet=quiet):
         return Verdict(False)
-    value = _number(h_prime)
+    value = real_number(h_prime)
     if value is None:
         return verdict("1.1", False, "give one number: x.grad after h.backward(), or x.grad.item()", quiet=quiet)
     # h'(x) = 3x^2 - 2 is a small integer at x = 2, exact in float32: the exercise asks for 4 decimals.
@@ -50,7 +38,7 @@ def check_ex1_2(lr_max, *, quiet: bool = False) -> Verdict:
     """Exercise 1.2: the bound on lr below which descent on (x - 3)^2 converges (to 3 decimals)."""
     if not answered("1.2", lr_max, quiet=quiet):
         return Verdict(False)
-    value = _number(lr_max)
+    value = real_number(lr_max)
     if value is None:
         return verdict("1.2", False, "give one number, the largest learning rate", quiet=quiet)
     ok = _BOUND - _BOUND_PRECISION <= value <= _BOUND

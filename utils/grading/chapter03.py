@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-import numbers
 
 import numpy as np
 import torch
 
-from utils.grading import Verdict, answered, verdict
+from utils.grading import Verdict, answered, real_number, verdict
 
 # Exercise 3.1: on the line t = 1, descent (lr = 0.1, 200 steps) reaches the good fit from
 # w0 <= 4.0054 and misses it from above (float32 and float64 agree to 1e-5). On the grid of 2001
@@ -19,22 +18,11 @@ _BOUNDARY_TOLERANCE = 0.0015
 _CREST = 4.003
 
 
-def _number(answer) -> float | None:
-    """The answer as a float, or None if it is not one real number (a numpy scalar counts)."""
-    if isinstance(answer, torch.Tensor):
-        return float(answer.detach().cpu().item()) if answer.numel() == 1 else None
-    if isinstance(answer, np.ndarray) and answer.shape == ():
-        answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        return None
-    return float(answer)
-
-
 def check_ex3_1(w_boundary, *, quiet: bool = False) -> Verdict:
     """Exercise 3.1: the first start w0 on the line t = 1 whose descent misses the good fit."""
     if not answered("3.1", w_boundary, quiet=quiet):
         return Verdict(False)
-    value = _number(w_boundary)
+    value = real_number(w_boundary)
     if value is None:
         return verdict("3.1", False, "give one number: the first start w0 whose descent misses the good fit", quiet=quiet)
     if abs(value - _BOUNDARY) <= _BOUNDARY_TOLERANCE:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from utils.grading import Verdict, answered, as_number, verdict
+from utils.grading import Verdict, answered, as_number, rate_verdict, verdict
 
 
 def _real_root() -> float:
@@ -33,9 +32,8 @@ def check_ex5_1(root: Any, *, quiet: bool = False) -> Verdict:
 def check_ex5_2(lr_max: Any, *, quiet: bool = False) -> Verdict:
     """Exercise 5.2: the largest stable learning rate of descent on g = f^2 near the real root.
 
-    Right: from 2% below the bound 2 / g''(root) = 1 / f'(root)^2 up to the bound itself, plus 1e-5
-    of it for float32 arithmetic. The exercise asks to round down: 0.00947, the bound 0.0094664
-    rounded to nearest, is past it and does not settle. Zero and negative rates are not stable.
+    The bound is 2 / g''(root) = 1 / f'(root)^2, judged as `rate_verdict` says (to 2% below it,
+    rounded down). 0.00947, the bound 0.0094664 rounded to nearest, is past it and does not settle.
     """
     if not answered("5.2", lr_max, quiet=quiet):
         return Verdict(False)
@@ -44,15 +42,12 @@ def check_ex5_2(lr_max: Any, *, quiet: bool = False) -> Verdict:
         return Verdict(False)
     root = _real_root()
     bound = 2 / (2 * (3 * root**2 - 3) ** 2)
-    if not math.isfinite(value) or value <= 0:
-        hint = "a learning rate must be a positive number: at 0 descent does not move, below 0 it climbs"
-        return verdict("5.2", False, hint, quiet=quiet)
-    if value > bound * (1 + 1e-5):
-        if value < bound * 1.01:
-            hint = "just past the bound, so the iterates never settle: did you round up? round down"
-        else:
-            hint = "at that rate the iterates keep jumping across the root: compare 2 / lr with g''"
-        return verdict("5.2", False, hint, quiet=quiet)
-    ok = value >= 0.98 * bound
-    hint = "stable, but not the largest: 2 divided by g'' at the root, g'' = 2 f'(x)^2"
-    return verdict("5.2", ok, hint, quiet=quiet)
+    return rate_verdict(
+        "5.2",
+        value,
+        bound,
+        just_past="so the iterates never settle",
+        far_past="at that rate the iterates keep jumping across the root: compare 2 / lr with g''",
+        too_small="stable, but not the largest: 2 divided by g'' at the root, g'' = 2 f'(x)^2",
+        quiet=quiet,
+    )
