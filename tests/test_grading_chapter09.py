@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from test_grading_backward import affine  # the Function X @ W + b that exercise 9.2 asks for
 
 from utils import grading
 
@@ -17,17 +18,6 @@ def softplus(backward):
 
     Softplus.backward = staticmethod(backward)
     return Softplus
-
-
-def affine(backward):
-    class Affine(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, X, W, b):
-            ctx.save_for_backward(X, W)
-            return X @ W + b
-
-    Affine.backward = staticmethod(backward)
-    return Affine
 
 
 def sine_loss(backward):
