@@ -102,28 +102,31 @@ def fixed_step_descent(D: torch.Tensor, X0: torch.Tensor, record: Recorder, lr: 
             X -= lr * X.grad
 
 
-def momentum(D: torch.Tensor, X0: torch.Tensor, record: Recorder, lr: float) -> None:
-    """torch.optim.SGD with momentum 0.9, one evaluation per step."""
+def _optimizer_steps(
+    D: torch.Tensor,
+    X0: torch.Tensor,
+    record: Recorder,
+    optimizer_for: Callable[[list[torch.Tensor]], torch.optim.Optimizer],
+) -> None:
+    """Step the optimizer `optimizer_for([X])` from X0 until `record` stops it, one evaluation per step."""
     X = X0.clone().requires_grad_(True)
-    optimizer = torch.optim.SGD([X], lr=lr, momentum=0.9)
+    optimizer = optimizer_for([X])
     while True:
         optimizer.zero_grad()
         loss = city_objective(X, D)
         record(loss.item())
         loss.backward()
         optimizer.step()
+
+
+def momentum(D: torch.Tensor, X0: torch.Tensor, record: Recorder, lr: float) -> None:
+    """torch.optim.SGD with momentum 0.9, one evaluation per step."""
+    _optimizer_steps(D, X0, record, lambda params: torch.optim.SGD(params, lr=lr, momentum=0.9))
 
 
 def adam(D: torch.Tensor, X0: torch.Tensor, record: Recorder, lr: float) -> None:
     """torch.optim.Adam, one evaluation per step."""
-    X = X0.clone().requires_grad_(True)
-    optimizer = torch.optim.Adam([X], lr=lr)
-    while True:
-        optimizer.zero_grad()
-        loss = city_objective(X, D)
-        record(loss.item())
-        loss.backward()
-        optimizer.step()
+    _optimizer_steps(D, X0, record, lambda params: torch.optim.Adam(params, lr=lr))
 
 
 def lbfgs(D: torch.Tensor, X0: torch.Tensor, record: Recorder) -> None:
