@@ -1,6 +1,6 @@
 """`python -m bench`: run the benchmarks and write bench/results.md (`make bench` does this).
 
-    python -m bench                 # all six, the default repetitions (about 40 minutes on 2 cores)
+    python -m bench                 # all seven, the default repetitions (about 45 minutes on 2 cores)
     python -m bench --quick         # one repetition each: a quick look, not figures to commit
     python -m bench --only cities devices --output -   # some of them, markdown to the terminal
 """
@@ -17,10 +17,13 @@ from pathlib import Path
 from bench.common import ROOT, Section, Target, machine_lines
 
 RESULTS = ROOT / "bench" / "results.md"
-NAMES = ["execution", "paths", "build", "cities", "devices", "test"]
+NAMES = ["execution", "paths", "load", "build", "cities", "devices", "test"]
 # Repetitions per benchmark: (default, --quick). The book build executes every chapter, so it gets
 # fewer; a whole test run takes minutes, so one.
-REPEATS = {"execution": (3, 1), "paths": (3, 1), "build": (2, 1), "cities": (5, 1), "devices": (3, 1), "test": (1, 1)}
+REPEATS = {
+    "execution": (3, 1), "paths": (3, 1), "load": (1, 1), "build": (2, 1), "cities": (5, 1), "devices": (3, 1),
+    "test": (1, 1),
+}
 
 
 def _load_average() -> str:
@@ -40,6 +43,10 @@ def run_benchmark(name: str, repeats: int, keep: bool) -> Section:
         from bench import test_path
 
         return test_path.run(repeats)
+    if name == "load":
+        from bench import load
+
+        return load.run(repeats)
     if name == "build":
         from bench import build
 

@@ -230,3 +230,42 @@ def test_report_compares_the_paths_and_names_both_targets():
     runs.test["01_a"] = [PathRun(4.2, 2, 2.0, 1.0, 0.1)]
     runs.floor["01_a"] = [3.0]
     assert [target.met for target in report(runs, 1).targets] == [True, True, True]
+
+
+def test_cells_are_sorted_into_set_up_explorable_animation_and_other(tmp_path: Path):
+    from bench.test_path import cell_kinds
+
+    chapter = tmp_path / "chapter.md"
+    chapter.write_text(
+        "---\njupytext:\n  text_representation:\n    format_name: myst\n---\n\n"
+        + "".join(f"```{{code-cell}} ipython3\n{source}\n```\n\n" for source in [
+            "import torch", "x = utils.explorable(fig, draw, values, words, label='lr')",
+            "movie = FuncAnimation(fig, draw_frame, frames=21)", "print(1 + 1)",
+        ]),
+        encoding="utf-8",
+    )
+    assert cell_kinds(chapter) == {"Cell 0": "set-up cell", "Cell 1": "explorable figures",
+                                   "Cell 2": "animations", "Cell 3": "other cells"}
+
+
+def test_time_by_kind_sums_the_kernels_seconds_and_keeps_the_rest_outside():
+    from bench.test_path import PathRun, time_by_kind
+
+    run = PathRun(10.0, 3, 6.0, 1.0, 0.5, by_cell=[("Cell 0", 2.0), ("Cell 1", 3.0), ("Cell 2", 1.0)])
+    spent = time_by_kind(run, {"Cell 0": "set-up cell", "Cell 1": "explorable figures", "Cell 2": "other cells"})
+    assert spent == {"set-up cell": 2.0, "explorable figures": 3.0, "animations": 0.0, "other cells": 1.0,
+                     "outside the cells": 4.0}
+
+
+def test_load_report_fails_a_chapter_that_failed_in_any_run():
+    from bench.load import report
+    from bench.test_path import PathRun
+
+    good = PathRun(5.0, 3, 4.0, 0.5, 0.1)
+    bad = PathRun(6.0, 3, 4.0, 0.5, 0.1, ok=False, note="; first failure: notebooks/a.md::Cell 2 - AssertionError")
+    section = report({"busy": {"a": [good, bad], "b": [good]}, "one thread": {"a": [good], "b": [good]}},
+                     {"busy": [11.0, 12.0], "one thread": [10.0]}, 2)
+    assert [target.met for target in section.targets] == [False, True]
+    assert "1 failed: a" in section.targets[0].detail
+    row = next(line for line in section.lines if line.startswith("| a "))
+    assert "FAILED: first failure: notebooks/a.md::Cell 2" in row and "6 s" in row
