@@ -23,15 +23,12 @@ with its decks in `slides/`), the tests check that site instead of building the 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
+from browser_support import built_html, site  # noqa: F401 - the built site and its server
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_browser import browser, visit  # noqa: F401 - the browser fixtures, shared with test_browser
 
@@ -72,32 +69,6 @@ def image_alts(html: str) -> list[tuple[str, str | None]]:
         source = img.get("src") or img.get("id") or "?"
         found.append((source[:60], img.get("alt")))
     return found
-
-
-@pytest.fixture(scope="module")
-def built_html(request) -> Path:
-    """The built site: $COURSE_BUILT_HTML, or the book this test run builds."""
-    override = os.environ.get("COURSE_BUILT_HTML")
-    if override:
-        return Path(override)
-    return request.getfixturevalue("built_book").html
-
-
-@pytest.fixture(scope="module")
-def site(built_html):
-    """The built site served on 127.0.0.1 (a free port); its base URL."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(built_html)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
 
 
 def deck_file(chapter: str) -> str:

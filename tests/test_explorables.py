@@ -11,14 +11,11 @@ With COURSE_BUILT_HTML set to a built site, the tests check that site instead of
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
+from browser_support import built_html, site  # noqa: F401 - the built site and its server
 from test_accessibility import alt_problem
 from test_browser import browser, visit  # noqa: F401 - the browser fixtures, shared with test_browser
 
@@ -27,32 +24,6 @@ from tools import chapters
 ROOT = Path(__file__).resolve().parents[1]
 EXPLORING = [doc for doc in chapters.chapters() if "utils.explorable(" in (ROOT / f"{doc}.md").read_text()]
 PAGE_LIMIT = 1.5e6  # bytes: a chapter page with its images
-
-
-@pytest.fixture(scope="module")
-def built_html(request) -> Path:
-    """The built site: $COURSE_BUILT_HTML, or the book this test run builds."""
-    override = os.environ.get("COURSE_BUILT_HTML")
-    if override:
-        return Path(override)
-    return request.getfixturevalue("built_book").html
-
-
-@pytest.fixture(scope="module")
-def site(built_html):
-    """The built site served on 127.0.0.1 (a free port); its base URL."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(built_html)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
 
 
 def expected_count(chapter: str) -> int:
