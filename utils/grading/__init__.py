@@ -12,9 +12,9 @@ A `Verdict` left as a cell's last value shows nothing more in Jupyter: the print
 answer a learner reads (a bare ``False`` under a prompt reads like a second, different verdict).
 
 Checks never print the answer. ``quiet=True`` silences them (the chapters' hidden checks use it).
+``check_backward`` (``utils/grading/backward.py``) checks a learner's ``torch.autograd.Function``.
 The helpers below are what several chapters' checks share: reading an answer as a number
 (`as_number`, `real_number`, `as_vector`) and judging a largest stable learning rate (`rate_verdict`).
-``check_backward`` (``utils/grading/backward.py``) checks a learner's ``torch.autograd.Function``.
 """
 
 from __future__ import annotations
