@@ -108,6 +108,35 @@ def test_offline_jshtml_leaves_no_link_to_another_host_and_labels_every_button()
     assert html.count("<button") == raw.count("<button") == 9
 
 
+def test_offline_jshtml_gives_every_frame_a_palette_of_the_same_size():
+    import base64
+    import io
+    import re
+
+    from matplotlib import animation
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=80)
+    ax.imshow(np.linspace(0, 1, 400).reshape(20, 20), cmap="viridis")  # a smooth gradient: many colours
+    (line,) = ax.plot([], [], "r-")
+    movie = animation.FuncAnimation(fig, lambda k: line.set_data([0, 5 * k], [0, 5 * k]), frames=3)
+    raw = movie.to_jshtml()
+    plt.close(fig)
+
+    def frames(html):
+        texts = re.findall(r'frames\[\d+\] = "data:image/png;base64,([^"]*)"', html)
+        return [Image.open(io.BytesIO(base64.b64decode(re.sub(r"\\\n|\s", "", text)))) for text in texts]
+
+    before, after = frames(raw), frames(plotting.offline_jshtml(raw, colours=16))
+    assert len(after) == len(before) == 3
+    assert all(image.mode == "P" and image.size == old.size for image, old in zip(after, before))
+    assert all(len(image.getcolors(256)) <= 16 for image in after)
+    assert len(before[0].convert("RGB").getcolors(100_000)) > 16  # the raw frame had more to lose
+    still = re.search(r'<img id="_anim_img\w+" src="data:image/png;base64,([^"]*)"', plotting.offline_jshtml(raw))
+    assert Image.open(io.BytesIO(base64.b64decode(still.group(1)))).mode == "P"  # the still frame too
+    assert len(frames(plotting.offline_jshtml(raw, colours=None))[0].convert("RGB").getcolors(100_000)) > 16
+
+
 def test_autograd_graph_of_a_loop_is_the_same_every_time():
     # A graph built in a loop: each pass adds a Pow, a Div and an Add; ids must not be confused
     # even though the walk creates and drops many node wrappers.

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
+from utils.plotting import quantize_png
+
 CLASS = "course-explorable"
 
 
@@ -153,8 +155,6 @@ def explorable(
     label is cut off and every frame keeps the same layout. The figure stays open: close it with
     ``plt.close(fig)``.
     """
-    from PIL import Image  # Pillow comes with matplotlib
-
     if fig.get_layout_engine() is None:  # lay out once, on the start frame: every frame the same size
         draw(start)
         fig.tight_layout()
@@ -163,9 +163,5 @@ def explorable(
         draw(k)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=dpi)
-        if colours is not None:
-            image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
-            buffer = io.BytesIO()
-            image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT).save(buffer, "PNG", optimize=True)
-        frames.append(buffer.getvalue())
+        frames.append(buffer.getvalue() if colours is None else quantize_png(buffer.getvalue(), colours))
     return Explorable(label, tuple(value_texts), tuple(descriptions), tuple(frames), start)

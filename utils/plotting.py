@@ -6,6 +6,8 @@ Call :func:`use_course_style` once in a chapter's setup cell to get the course's
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 from collections.abc import Mapping, Sequence
 
@@ -282,7 +284,32 @@ _PLAYER_ICONS = {
 }
 
 
-def offline_jshtml(html: str, description: str | None = None) -> str:
+def quantize_png(png: bytes, colours: int) -> bytes:
+    """The PNG `png` with a palette of `colours` colours (median cut): a plot's file two to three
+    times smaller, with no visible loss at 64 colours."""
+    from PIL import Image  # Pillow comes with matplotlib
+
+    buffer = io.BytesIO()
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    # Without optimize=True: files about 6% larger, written in half the time.
+    image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+# A frame of matplotlib's animation player: `frames[3] = "data:image/png;base64,..."`, the base64
+# text wrapped with a backslash and a newline every 76 characters.
+_PLAYER_FRAME = re.compile(r'(frames\[\d+\] = ")data:image/png;base64,([^"]*)"')
+
+
+def _quantize_player_frames(html: str, colours: int) -> str:
+    def smaller(match: re.Match) -> str:
+        png = base64.b64decode(re.sub(r"\\\n|\s", "", match.group(2)))
+        return f'{match.group(1)}data:image/png;base64,{base64.b64encode(quantize_png(png, colours)).decode()}"'
+
+    return _PLAYER_FRAME.sub(smaller, html)
+
+
+def offline_jshtml(html: str, description: str | None = None, colours: int | None = 64) -> str:
     """Make the HTML of ``Animation.to_jshtml()`` self-contained and usable by everyone.
 
     - No request leaves the page: matplotlib links its button icons (Font Awesome) from a CDN; the
@@ -295,7 +322,11 @@ def offline_jshtml(html: str, description: str | None = None) -> str:
       (what the animation shows and what to notice) its alt text. Without `description`, the book
       build and the decks take it from the cell's ``mystnb: image: alt`` metadata
       (:func:`describe_animation`).
+    - Light: each PNG frame gets a palette of `colours` colours (:func:`quantize_png`; None keeps
+      full colour), so frames drawn at the size a slide shows them still make a light page.
     """
+    if colours is not None:
+        html = _quantize_player_frames(html, colours)
     html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
     for icon, character in _PLAYER_ICONS.items():
         html = html.replace(f'<i class="{icon}"></i>', f'<span aria-hidden="true">{character}</span>')
