@@ -559,10 +559,6 @@ def test_search_from_disk_lists_the_chapter_and_says_excerpts_need_a_server(buil
 # JupyterLab and live slides (jupyterlab-rise), served as `make lab` serves them.
 
 LAB_STARTUP_S = 90
-# jupyterlab-rise 0.43.1 (the newest release) logs "RangeError: Maximum call stack size exceeded"
-# from its bundled design-token code (@jupyter/web-components 0.13 under JupyterLab 4's 0.16) on every
-# presentation; the slides work. Tolerated here by name only, and counted in the screenshots folder.
-RISE_UPSTREAM_ERROR = re.compile(r"console error: RangeError: Maximum call stack size exceeded")
 
 
 @pytest.fixture(scope="module")
@@ -639,10 +635,24 @@ def test_live_slides_present_offline_and_say_how_to_run_the_cells(lab, visit, ch
     view.page.wait_for_timeout(5000)
     note = view.page.evaluate(FIRST_SLIDE_NOTE)
     view.page.screenshot(path=screenshot_path("lab", f"{Path(chapter).name}-live-slides.png"))
-    upstream = [problem for problem in view.problems if RISE_UPSTREAM_ERROR.search(problem)]
-    screenshot_path("lab", f"{Path(chapter).name}-live-slides-console.txt").write_text(
-        f"{len(upstream)} x jupyterlab-rise's own 'Maximum call stack size exceeded'\n", encoding="utf-8"
-    )
     assert "Shift+Enter" in note, f"the first live slide does not say how to run the cells: {note!r}"
-    assert [problem for problem in view.problems if not RISE_UPSTREAM_ERROR.search(problem)] == []
+    # No console errors either: without tools.lab's <jp-toolbar> fix (TOOLBAR_FIX_JS) jupyterlab-rise
+    # 0.43.1 logs about 20 "RangeError: Maximum call stack size exceeded" per presentation.
+    assert view.problems == []
     assert (chapters.ROOT / f"{chapter}.md").read_bytes() == source, "presenting changed the chapter file"
+
+
+def test_live_slides_still_need_the_toolbar_fix(lab, visit):
+    # The fix's reason, kept checked: with tools.lab's extension held back, jupyterlab-rise's own
+    # bundle overflows the stack on presenting. When this fails, a jupyterlab-rise release has fixed
+    # it upstream: drop TOOLBAR_FIX_JS and install_toolbar_fix from tools/lab.py.
+    from tools.lab import TOOLBAR_FIX
+
+    view = visit(width=1280, height=720)
+    held_back = "// held back by the test"
+    view.context.route(f"**/{TOOLBAR_FIX}/**", lambda route: route.fulfill(body=held_back, content_type="text/javascript"))
+    view.page.goto(f"{lab}/rise/{CHAPTERS[0]}.md", wait_until="load")
+    view.page.wait_for_selector(".reveal .slides > section", timeout=60_000)
+    view.page.wait_for_timeout(5000)
+    overflow = [problem for problem in view.problems if "Maximum call stack size exceeded" in problem]
+    assert overflow, "jupyterlab-rise presents without overflowing the stack: its <jp-toolbar> fix is no longer needed"

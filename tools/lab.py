@@ -17,6 +17,18 @@
   (when there is none) with the course's live-slide style (`RISE_CSS`: the first slide says how to
   run the cells, as a chapter is stored without outputs) and a missing `<notebook>.css` with an
   empty style sheet.
+- Live slides log no errors. jupyterlab-rise 0.43.1 (the newest release) is a separate app whose
+  bundle runs @jupyter/web-components 0.16.7 and @microsoft/fast-foundation 2.50.0 (its yarn.lock;
+  the page's share scope holds 0.16.7). In 0.16.7 a `<jp-toolbar>`, once attached, sets its design
+  token `fill-color` to a value derived from its parent's; when the notebook (with its hidden
+  toolbar) is attached, resolving that value re-enters fast-foundation's token store (Store.set ->
+  notify -> binding observer -> Store.set ...) until the stack overflows, and 2.50.0 catches each
+  RangeError and logs it: about 20 "Maximum call stack size exceeded" per presentation.
+  web-components 0.17.1 (JupyterLab 4.6's own) dropped that derivation (jupyter-ui-toolkit#126).
+  `install_toolbar_fix` writes a small extension (`TOOLBAR_FIX_JS`: plain JavaScript, nothing to
+  build) that, where the app's shared web-components is older than 0.17, refuses a derived
+  `fill-color` on a `<jp-toolbar>`, so the toolbar inherits its parent's as in 0.17. In JupyterLab
+  itself it does nothing.
 """
 
 from __future__ import annotations
@@ -43,6 +55,48 @@ RISE_CSS = """/* The course's live slides (tools/lab.py): a chapter is stored wi
 """
 
 
+# The extension `install_toolbar_fix` writes: a module-federation container as JupyterLab (and the
+# RISE app, which loads the same extensions) expects one, holding one plugin.
+TOOLBAR_FIX = "course-rise-toolbar-fix"
+TOOLBAR_FIX_JS = """// Written by tools/lab.py (see its docstring): <jp-toolbar> as web-components 0.17 has it.
+(function () {
+  "use strict";
+  const PACKAGE = "@jupyter/web-components";
+  let shared = {};  // the app's shared modules, handed over by init()
+
+  // web-components before 0.17: a <jp-toolbar>, once attached, sets its fill-color to a value derived
+  // from its parent's (jupyter-ui-toolkit#126 removed that). Custom elements keep the callbacks they
+  // were defined with, so the step is refused where it lands: a derived fill-color for a toolbar.
+  async function inheritFillColor() {
+    // The copy the app runs: a singleton, the newest version in the share scope.
+    const versions = Object.keys(shared[PACKAGE] || {});
+    const used = versions.sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop();
+    if (!used || !/^0\\.([0-9]|1[0-6])\\./.test(used)) {
+      return;  // none, or 0.17 and later (JupyterLab 4.6's own): nothing to do
+    }
+    const { fillColor } = (await shared[PACKAGE][used].get())();
+    const setValueFor = fillColor.setValueFor;
+    fillColor.setValueFor = function (element, value) {
+      const fromParent = element.localName === "jp-toolbar" && typeof value === "function";
+      return fromParent ? this : setValueFor.call(this, element, value);
+    };
+  }
+
+  const plugin = {
+    id: "%(name)s:plugin",
+    description: "Keeps <jp-toolbar> from deriving its fill colour from its parent's (RISE's bundle).",
+    autoStart: true,
+    activate: inheritFillColor
+  };
+  window._JUPYTERLAB = window._JUPYTERLAB || {};
+  window._JUPYTERLAB["%(name)s"] = {
+    init: scope => { shared = scope; },  // provides no modules, reads the app's
+    get: () => Promise.resolve(() => ({ __esModule: true, default: [plugin] }))
+  };
+})();
+""" % {"name": TOOLBAR_FIX}
+
+
 def overrides_file(prefix: Path = Path(sys.prefix)) -> Path:
     """JupyterLab's settings-override file for the environment at `prefix`."""
     return prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
@@ -62,6 +116,22 @@ def present_offline(settings: Path) -> None:
     overrides = json.loads(settings.read_text(encoding="utf-8")) if settings.exists() else {}
     overrides["jupyterlab-rise:plugin"] = {**overrides.get("jupyterlab-rise:plugin", {}), **RISE_SETTINGS}
     settings.write_text(json.dumps(overrides, indent=2) + "\n", encoding="utf-8")
+
+
+def install_toolbar_fix(prefix: Path = Path(sys.prefix)) -> Path:
+    """Write the `<jp-toolbar>` fix (`TOOLBAR_FIX_JS`) as a prebuilt extension of the environment."""
+    import json
+
+    folder = prefix / "share" / "jupyter" / "labextensions" / TOOLBAR_FIX
+    (folder / "static").mkdir(parents=True, exist_ok=True)
+    (folder / "static" / "remoteEntry.js").write_text(TOOLBAR_FIX_JS, encoding="utf-8")
+    package = {
+        "name": TOOLBAR_FIX, "version": "1.0.0", "private": True,
+        "description": "The course's fix for <jp-toolbar> in jupyterlab-rise's slides (tools/lab.py).",
+        "jupyterlab": {"_build": {"load": "static/remoteEntry.js", "extension": "./extension"}},
+    }
+    (folder / "package.json").write_text(json.dumps(package, indent=2) + "\n", encoding="utf-8")
+    return folder
 
 
 def missing_extensions(prefix: Path = Path(sys.prefix)) -> list[str]:
@@ -125,6 +195,7 @@ def main() -> int:
     settings = overrides_file()
     open_markdown_as_notebooks(settings)
     present_offline(settings)
+    install_toolbar_fix()
     print(
         "JupyterLab: chapters (.md) open as notebooks; present one live with Alt+R (RISE).\n"
         f"Settings: {settings}"
