@@ -222,7 +222,7 @@ def test_the_player_has_labelled_keyboard_controls_and_a_described_still_frame(r
     soup = BeautifulSoup(html, "html.parser")
     img = soup.select_one(".animation img")
     assert img["alt"] == 'Three frames: a line "grows" from the origin.'
-    frame0 = re.search(r'frames\[0\] = "data:image/png;base64,([^"]*)"', raw_player).group(1).replace("\\\n", "")
+    frame0 = re.search(r'frames\[0\] = "data:image/png;base64,([^"]*)"', html).group(1).replace("\\\n", "")
     assert img["src"] == "data:image/png;base64," + frame0  # the first frame stands for the animation
     assert base64.b64decode(img["src"].split(",", 1)[1]).startswith(b"\x89PNG")
     assert soup.select_one("input.anim-slider")["aria-label"]
