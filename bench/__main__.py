@@ -1,6 +1,6 @@
 """`python -m bench`: run the benchmarks and write bench/results.md (`make bench` does this).
 
-    python -m bench                 # all seven, the default repetitions (about 45 minutes on 2 cores)
+    python -m bench                 # all seven, the default repetitions (about 40 minutes on 2 cores)
     python -m bench --quick         # one repetition each: a quick look, not figures to commit
     python -m bench --only cities devices --output -   # some of them, markdown to the terminal
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.common import ROOT, Section, Target, machine_lines
 
 RESULTS = ROOT / "bench" / "results.md"
-NAMES = ["execution", "paths", "load", "build", "cities", "devices", "test"]
+NAMES = ["execution", "build", "cities", "devices", "test", "paths", "load"]  # in the sections' numbered order
 # Repetitions per benchmark: (default, --quick). The book build executes every chapter, so it gets
 # fewer; a whole test run takes minutes, so one.
 REPEATS = {

@@ -38,7 +38,7 @@ def load_average() -> str:
 def run(repeats: int = 1) -> Section:
     """Time `pytest -n 2 --dist loadfile` in `repeats` fresh copies (each from an empty _build)."""
     section = Section("5. `make test` from a clean copy")
-    rows = []
+    rows, failures = [], []
     for repeat in range(repeats):
         copy = Path(tempfile.mkdtemp(prefix="bench-test-"))
         try:
@@ -46,7 +46,7 @@ def run(repeats: int = 1) -> Section:
             before = load_average()
             begin = time.perf_counter()
             result = subprocess.run(
-                [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q"],
+                [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q", "-rf"],
                 cwd=copy,
                 env={**os.environ, "PYTHONPATH": str(copy)},
                 capture_output=True,
@@ -56,6 +56,11 @@ def run(repeats: int = 1) -> Section:
             )
             seconds = time.perf_counter() - begin
             found = SUMMARY.findall(result.stdout)
+            failures += [
+                f"run {repeat + 1}: {line.removeprefix('FAILED ')[:200]}"
+                for line in result.stdout.splitlines()
+                if line.startswith("FAILED ")
+            ]
             log = copy / "_build" / "book-build.log"
             text = log.read_text(encoding="utf-8") if log.exists() else ""
             executed = len(re.findall(r"\.md: Executing notebook", text))
@@ -79,6 +84,15 @@ def run(repeats: int = 1) -> Section:
         f"| {number} | {format_seconds(seconds)} | {summary} | {executed} | {reused} | {start} | {end} |"
         for number, (seconds, summary, executed, reused, start, end) in enumerate(rows, 1)
     ]
+    if failures:
+        section.lines += ["", "Failed (pytest's `-rf` lines):", "", *(f"- `{failure}`" for failure in failures)]
+    section.targets.append(
+        Target(
+            "`make test` passes from a clean copy",
+            all("failed" not in row[1] and "exit status" not in row[1] for row in rows) if rows else None,
+            "; ".join(row[1] for row in rows),
+        )
+    )
     section.targets.append(
         Target(
             "`make test` executes each chapter once (the book build reuses the test run's executions)",
