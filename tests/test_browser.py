@@ -14,18 +14,16 @@ how to get one.
 from __future__ import annotations
 
 import collections
-import functools
-import http.server
 import os
 import re
 import shutil
-import threading
 import zipfile
 from pathlib import Path
 from urllib.parse import urlparse
 
 import nbformat
 import pytest
+from browser_support import serve_directory
 
 from tools import chapters, dist, wheel
 from tools.chapter_links import notebook_path
@@ -50,24 +48,11 @@ SCREENSHOTS = chapters.BUILD / "screenshots"
 TIMEOUT_MS = 30_000
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serve files without logging each request to stderr."""
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(built_book):
     """The built site served on 127.0.0.1 (a free port) for this module; its base URL."""
-    handler = functools.partial(QuietHandler, directory=str(built_book.html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    with serve_directory(built_book.html) as base_url:
+        yield base_url
 
 
 def is_snap_stub(path: Path) -> bool:

@@ -75,3 +75,27 @@ def test_no_control_characters(path):
     text = path.read_text(encoding="utf-8")
     bad = [(number + 1, line) for number, line in enumerate(text.splitlines()) if re.search(r"[\x00-\x08\x09\x0b-\x1f]", line)]
     assert bad == [], f"{path.name}: control characters on lines {[number for number, _ in bad]}"
+
+
+# A learner's check call that ends its cell shows its return value under the message unless the line
+# ends with ';' (the `Verdict` shows nothing, but a reader of the source should not have to know that).
+UNSILENCED_CHECK = re.compile(r"^grading\.check_\w+\(.*\)\s*$")
+
+
+def unsilenced_checks(source: str) -> list[str]:
+    """The lines of a code cell's source that end the cell with a check call and no ';'."""
+    lines = [line for line in source.splitlines() if line.strip()]
+    return lines[-1:] if lines and UNSILENCED_CHECK.match(lines[-1]) else []
+
+
+def test_unsilenced_checks_are_found():
+    assert unsilenced_checks("answer = None\ngrading.check_ex2_1(answer)\n") == ["grading.check_ex2_1(answer)"]
+    assert unsilenced_checks("answer = None\ngrading.check_ex2_1(answer);\n") == []
+    assert unsilenced_checks("grading.check_ex2_1(answer)\nprint('after')") == []
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_every_check_call_that_ends_a_cell_ends_with_a_semicolon(path):
+    cells = [cell for cell in jupytext.read(path).cells if cell.cell_type == "code"]
+    found = [line for cell in cells for line in unsilenced_checks(cell.source)]
+    assert found == [], f"{path.name}: end these check calls with ';' (no bare True/False under the message): {found}"
